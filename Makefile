@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: MIT
+# tandem: non-recursive build. Each folder lists its sources in a module.mk that appends to
+#   LIB_SRCS    (C files of libtandem.a), MAIN_SRCS (the tandem binary's main),
+#   UNIT_TESTS  (tests/unit/*.c, each linked with libtandem.a and check into build/tests/unit/NAME)
+# Objects go to build/, mirroring the source tree, with -MMD dependencies.
+
+BUILD ?= build
+-include $(BUILD)/config.mk
+
+ifeq ($(wildcard $(BUILD)/config.mk),)
+$(error run ./configure first (or scripts/install-deps.sh && ./configure))
+endif
+
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers \
+        -Wstrict-prototypes -Wmissing-prototypes -Wshadow=local -Wformat=2 -Wvla
+ifeq ($(CONFIG_WERROR),yes)
+WARN += -Werror
+endif
+OPT ?= -O2 -g
+CFLAGS_ALL := -std=gnu11 $(OPT) $(WARN) -fno-strict-aliasing -pthread -I. -I$(BUILD) \
+              $(GLIB_CFLAGS) $(CAPSTONE_CFLAGS) $(CFLAGS)
+LIBS_ALL := $(GLIB_LIBS) $(CAPSTONE_LIBS) -lpthread -lm -lrt
+
+LIB_SRCS :=
+MAIN_SRCS :=
+UNIT_TESTS :=
+GUEST_DIRS :=
+
+include util/module.mk hw/module.mk backends/module.mk system/module.mk accel/module.mk \
+        cpu/module.mk tcg-lite/module.mk tests/module.mk
+
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+MAIN_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(MAIN_SRCS))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_TESTS))
+
+.PHONY: all check check-unit check-guests clean distclean run
+all: $(BUILD)/tandem $(BUILD)/libtandem.a
+
+$(BUILD)/%.o: %.c $(BUILD)/config.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/libtandem.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tandem: $(MAIN_OBJS) $(BUILD)/libtandem.a
+	$(CC) $(CFLAGS_ALL) -o $@ $(MAIN_OBJS) $(BUILD)/libtandem.a $(LIBS_ALL)
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libtandem.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libtandem.a $(CHECK_LIBS) $(LIBS_ALL)
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c $(BUILD)/config.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+
+check: check-unit check-guests
+
+check-unit: $(UNIT_BINS)
+	@sh tests/run-unit.sh $(UNIT_BINS)
+
+clean:
+	rm -rf $(BUILD)/*/ $(BUILD)/tandem $(BUILD)/libtandem.a
+
+distclean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(UNIT_BINS:=.d)

@@ -1,0 +1,2 @@
+MAIN_SRCS += system/main.c
+LIB_SRCS += $(filter-out system/main.c,$(wildcard system/*.c))

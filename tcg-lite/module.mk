@@ -1,0 +1,1 @@
+LIB_SRCS += $(wildcard tcg-lite/*.c tcg-lite/interp/*.c)
