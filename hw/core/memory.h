@@ -104,6 +104,16 @@ void mr_transaction_commit(void);
 /* Host pointer of a RAM/ROM region (or of the region an alias resolves to). NULL for I/O. */
 uint8_t *mr_ram_ptr(MemRegion *mr);
 
+/*
+ * Code-write notifier: called after a write through this API (as_rw, as_st,
+ * mr_dispatch_write) lands on RAM whose code_pages byte is set for any page it touches, and
+ * from as_map_ram(is_write) for a mapped span containing such a page (before the DMA
+ * happens). The TCG registers one to drop its translations there (and clears the bytes).
+ * Stores the vCPU makes through its own TLB fast path are not seen here. NULL: none.
+ */
+typedef void MemCodeWriteFunc(MemRegion *mr, hwaddr offset, uint64_t len);
+void mr_set_code_write_notify(MemCodeWriteFunc *fn);
+
 /* One range of a flat view: [start, start + size) maps to `mr` (a RAM, ROM or I/O leaf) at
  * offset `offset`. readonly is set for ROM and read-only RAM. */
 typedef struct FlatRange {
@@ -132,7 +142,9 @@ typedef struct AddressSpace {
 /*
  * Listener: told of the difference between the old and the new flat view after each
  * rebuild: region_del for each range that went away or changed, region_add for each new or
- * changed one, then commit. Adding a listener replays region_add for the current view.
+ * changed one, then commit. Adding a listener replays region_add for the current view
+ * (between begin and commit); removing one calls nothing. A rebuild that gives the same
+ * view as before keeps the old view and tells nobody.
  */
 struct MemListener {
     void (*begin)(MemListener *l);

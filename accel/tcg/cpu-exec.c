@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * accel/tcg/cpu-exec.c — the TCG accelerator: the translation-block cache (a hash table
+ * keyed by physical pc, pc, cs_base and flags, plus a per-vCPU jump cache by linear pc),
+ * chaining, invalidation when guest code is written, and the execution loop that delivers
+ * interrupts and exceptions between blocks.
+ * Invalidation drops every translation (simple and always correct); freed blocks are kept
+ * until the vCPU is back in its loop, since the writing block may still be running.
+ * Not yet: sharing translations between vCPUs safely (with -smp > 1 the freed blocks are
+ * kept until exit).
+ */
+#include "accel/tcg/tcg-internal.h"
+#include "accel/accel.h"
+#include <pthread.h>
+
+#define TB_HASH_BITS 16
+#define TB_HASH_SIZE (1 << TB_HASH_BITS)
+
+static TranslationBlock *tb_hash[TB_HASH_SIZE];
+static TranslationBlock **tb_all;          /* every live TB (for flush) */
+static size_t tb_all_n, tb_all_cap;
+static TranslationBlock **tb_grave;        /* flushed, freed at a safe point */
+static size_t tb_grave_n, tb_grave_cap;
+static pthread_mutex_t tb_lock = PTHREAD_MUTEX_INITIALIZER;
+static Machine *tcg_machine;
+/* code pages to clear on flush */
+typedef struct CodePage { MemRegion *mr; uint64_t index; } CodePage;
+static CodePage *code_pages;
+static size_t code_pages_n, code_pages_cap;
+
+static inline unsigned tb_hash_fn(hwaddr phys, uint64_t pc, uint32_t flags)
+{
+    uint64_t h = phys * 0x9E3779B97F4A7C15ull ^ pc * 0xC2B2AE3D27D4EB4Full ^ flags;
+    return (unsigned)(h >> (64 - TB_HASH_BITS));
+}
+
+static inline unsigned jmp_cache_index(uint64_t pc)
+{
+    return (unsigned)((pc ^ (pc >> TB_JMP_CACHE_BITS)) & (TB_JMP_CACHE_SIZE - 1));
+}
+
+void tb_jmp_cache_clear(CPUState *cs)
+{
+    TCGCPU *t = tcg_cpu(cs);
+    if (t) {
+        memset(t->jmp_cache, 0, sizeof(t->jmp_cache));
+    }
+}
+
+void tb_mark_code_page(CPUState *cs, hwaddr pa)
+{
+    const FlatRange *fr = as_lookup(cs->as, pa);
+    uint64_t index, page = pa & TARGET_PAGE_MASK;
+    if (!fr || !fr->mr->code_pages) {
+        return;
+    }
+    index = (pa - fr->start + fr->offset) >> TARGET_PAGE_BITS;
+    if (fr->mr->code_pages[index]) {
+        return;
+    }
+    fr->mr->code_pages[index] = 1;
+    if (code_pages_n == code_pages_cap) {
+        code_pages_cap = code_pages_cap ? code_pages_cap * 2 : 256;
+        code_pages = realloc(code_pages, code_pages_cap * sizeof(*code_pages));
+        if (!code_pages) {
+            fatal("out of memory");
+        }
+    }
+    code_pages[code_pages_n++] = (CodePage){ fr->mr, index };
+    /* write-protect the page in every vCPU's TLB */
+    for (int c = 0; tcg_machine && c < tcg_machine->ncpus; c++) {
+        CPUState *o = tcg_machine->cpus[c];
+        TCGCPU *t = tcg_cpu(o);
+        TLBEntry *tlb = cpu_tlb(o);
+        if (!t) {
+            continue;
+        }
+        for (int mmu = 0; mmu < IR_NB_MMU_MODES; mmu++) {
+            for (int i = 0; i < IR_TLB_SIZE; i++) {
+                TLBEntry *e = &tlb[mmu * IR_TLB_SIZE + i];
+                if (!(e->addr_write & TLB_INVALID) && t->iotlb[mmu][i] == page) {
+                    e->addr_write |= TLB_CODE;
+                }
+            }
+        }
+    }
+}
+
+static void tb_free_grave(void)
+{
+    if (tcg_machine && tcg_machine->ncpus > 1) {
+        return;
+    }
+    for (size_t i = 0; i < tb_grave_n; i++) {
+        ir_code_free(tb_grave[i]->code);
+        free(tb_grave[i]);
+    }
+    tb_grave_n = 0;
+}
+
+/* Drop every translation; called with tb_lock held. */
+static void tb_flush_locked(void)
+{
+    if (tb_grave_n + tb_all_n > tb_grave_cap) {
+        tb_grave_cap = (tb_grave_n + tb_all_n) * 2 + 64;
+        tb_grave = realloc(tb_grave, tb_grave_cap * sizeof(*tb_grave));
+        if (!tb_grave) {
+            fatal("out of memory");
+        }
+    }
+    memcpy(tb_grave + tb_grave_n, tb_all, tb_all_n * sizeof(*tb_all));
+    tb_grave_n += tb_all_n;
+    tb_all_n = 0;
+    memset(tb_hash, 0, sizeof(tb_hash));
+    for (size_t i = 0; i < code_pages_n; i++) {
+        code_pages[i].mr->code_pages[code_pages[i].index] = 0;
+    }
+    code_pages_n = 0;
+    for (int c = 0; tcg_machine && c < tcg_machine->ncpus; c++) {
+        CPUState *o = tcg_machine->cpus[c];
+        if (tcg_cpu(o)) {
+            tlb_flush(o);
+            cpu_exit(o);
+        }
+    }
+    tcg_stats.tbs_flushed++;
+}
+
+void tb_flush(CPUState *cs)
+{
+    pthread_mutex_lock(&tb_lock);
+    tb_flush_locked();
+    pthread_mutex_unlock(&tb_lock);
+}
+
+void tb_invalidate_phys_page(CPUState *cs, hwaddr pa)
+{
+    tcg_stats.code_invalidations++;
+    tb_flush(cs);
+}
+
+static TranslationBlock *tb_gen_code(CPUState *cs, uint64_t pc, uint64_t cs_base, uint32_t flags,
+                                     uint32_t cflags, hwaddr phys)
+{
+    TCGCPU *t = tcg_cpu(cs);
+    TranslationBlock *tb = xzalloc(sizeof(*tb));
+    tb->pc = pc;
+    tb->cs_base = cs_base;
+    tb->flags = flags;
+    tb->cflags = cflags;
+    tb->page_addr[0] = tb->page_addr[1] = (hwaddr)-1;
+    ir_begin(t->builder);
+    cs->cc->translate(cs, tb, t->builder);
+    if (log_enabled(LOG_OP)) {
+        log_printf("OP: block at 0x%" PRIx64 " (%u guest bytes, %u instructions)\n", pc,
+                   tb->size, tb->icount);
+        ir_dump(t->builder, NULL);
+    }
+    ir_optimize(t->builder);
+    tb->code = ir_compile(t->builder, tb);
+    tcg_stats.tbs_translated++;
+    tcg_stats.guest_insns_translated += tb->icount;
+    if (tb->page_addr[0] == (hwaddr)-1) {
+        tb->page_addr[0] = phys;
+    }
+    return tb;
+}
+
+static TranslationBlock *tb_lookup(CPUState *cs, uint64_t pc, uint64_t cs_base, uint32_t flags,
+                                   uint32_t cflags)
+{
+    TCGCPU *t = tcg_cpu(cs);
+    unsigned j = jmp_cache_index(pc);
+    TranslationBlock *tb = t->jmp_cache[j];
+    hwaddr phys;
+    unsigned h;
+    int mmu_idx;
+
+    if (tb && tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags && tb->cflags == cflags) {
+        return tb;
+    }
+    tcg_stats.tb_lookups++;
+    mmu_idx = cs->cc->tb_mmu_idx ? cs->cc->tb_mmu_idx(flags) : 0;
+    phys = get_page_addr_code(cs, pc, mmu_idx, NULL) | (pc & ~TARGET_PAGE_MASK);
+    h = tb_hash_fn(phys, pc, flags);
+    pthread_mutex_lock(&tb_lock);
+    for (tb = tb_hash[h]; tb; tb = tb->hash_next) {
+        if (tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags && tb->cflags == cflags &&
+            (tb->page_addr[0] | (pc & ~TARGET_PAGE_MASK)) == phys) {
+            break;
+        }
+    }
+    if (!tb) {
+        tb = tb_gen_code(cs, pc, cs_base, flags, cflags, phys & TARGET_PAGE_MASK);
+        /* a flush during translation (self-modifying code) left tb_all empty: fine */
+        tb->hash_next = tb_hash[h];
+        tb_hash[h] = tb;
+        if (tb_all_n == tb_all_cap) {
+            tb_all_cap = tb_all_cap ? tb_all_cap * 2 : 1024;
+            tb_all = realloc(tb_all, tb_all_cap * sizeof(*tb_all));
+            if (!tb_all) {
+                fatal("out of memory");
+            }
+        }
+        tb_all[tb_all_n++] = tb;
+    }
+    pthread_mutex_unlock(&tb_lock);
+    t->jmp_cache[j] = tb;
+    return tb;
+}
+
+/* Run blocks until something needs the outer loop. Returns an EXCP_* value. */
+static int tcg_cpu_exec(CPUState *cs)
+{
+    void *env = cpu_arch_state(cs);
+    const CPUClass *cc = cs->cc;
+    TranslationBlock *last = NULL;
+    unsigned last_slot = 0;
+    bool single = log_enabled(LOG_EXEC | LOG_CPU);
+
+    if (sigsetjmp(cs->jmp_env, 0) != 0) {
+        /* back from a guest exception or cpu_loop_exit inside a block or a helper */
+        current_cpu = cs;
+        if (bql_locked()) {
+            bql_unlock();
+        }
+        last = NULL;
+    }
+    for (;;) {
+        uint32_t flags, cflags = single ? 1 : 0;
+        uint64_t pc, cs_base;
+        TranslationBlock *tb;
+        uintptr_t r;
+
+        if (tb_grave_n) {
+            pthread_mutex_lock(&tb_lock);
+            tb_free_grave();
+            pthread_mutex_unlock(&tb_lock);
+            last = NULL;
+        }
+        /* exceptions and special exits first */
+        if (cs->exception_index >= 0) {
+            int e = cs->exception_index;
+            if (e >= EXCP_INTERRUPT) {
+                cs->exception_index = EXCP_NONE;
+                if (e != EXCP_INTERRUPT) {
+                    return e;
+                }
+            } else {
+                cs->stat_exceptions++;
+                cc->do_interrupt(cs);
+                cs->exception_index = EXCP_NONE;
+                last = NULL;
+            }
+        }
+        __atomic_store_n(cs->exit_request, 0, __ATOMIC_SEQ_CST);
+        if (cs->stop || cs->quit) {
+            return EXCP_INTERRUPT;
+        }
+        if (cs->interrupt_request) {
+            bool done;
+            bql_lock();
+            done = cc->exec_interrupt(cs, cs->interrupt_request);
+            bql_unlock();
+            if (done) {
+                cs->stat_interrupts++;
+                last = NULL;
+            }
+            if (cs->exception_index >= 0) {
+                continue;
+            }
+        }
+        if (cs->halted) {
+            return EXCP_HLT;
+        }
+        cc->get_tb_cpu_state(cs, &pc, &cs_base, &flags);
+        tb = tb_lookup(cs, pc, cs_base, flags, cflags);
+        if (last && !single) {
+            pthread_mutex_lock(&tb_lock);
+            ir_code_set_chain(last->code, last_slot, tb->code);
+            tcg_stats.tb_chained++;
+            pthread_mutex_unlock(&tb_lock);
+        }
+        if (single) {
+            if (log_enabled(LOG_CPU)) {
+                cc->dump_state(cs, stderr);
+            }
+            if (log_enabled(LOG_EXEC)) {
+                log_printf("Trace %d: [%016" PRIx64 "/%08x]\n", cs->index, pc, flags);
+            }
+        }
+        cpu_record_pc(cs, pc);
+        cs->stat_tbs_executed++;
+        r = ir_exec(env, tb->code);
+        {
+            IRCode *code = IR_EXIT_CODE(r);
+            unsigned v = IR_EXIT_VALUE(r);
+            TranslationBlock *ran = ir_code_opaque(code);
+            last = NULL;
+            if (v < 2 && !cs->exit_request[0]) {
+                last = ran;
+                last_slot = v;
+            }
+            if (ran != tb) {
+                cpu_record_pc(cs, ran->pc);
+            }
+        }
+    }
+}
+
+static bool tcg_available(const char **why)
+{
+    return true;
+}
+
+static int tcg_init(Machine *m)
+{
+    const CPUClass *cc = m->mc->cpu_class;
+    tcg_machine = m;
+    ir_runtime.tlb_offset = cc->tlb_offset;
+    ir_runtime.insn_pc_offset = cc->insn_pc_offset;
+    ir_runtime.exit_request_offset = cc->exit_request_offset;
+    ir_runtime.frame_offset = cc->ir_frame_offset;
+    tcg_tlb_init();
+    if (cc->tcg_init) {
+        cc->tcg_init();
+    }
+    return 0;
+}
+
+static int tcg_vcpu_init(CPUState *cs)
+{
+    TCGCPU *t = xzalloc(sizeof(*t));
+    t->builder = ir_builder_new();
+    cs->accel_data = t;
+    tlb_flush(cs);
+    return 0;
+}
+
+static VcpuExit tcg_vcpu_run(CPUState *cs)
+{
+    int e = tcg_cpu_exec(cs);
+    switch (e) {
+    case EXCP_HLT:
+    case EXCP_HALTED:
+        return VCPU_EXIT_HALT;
+    case EXCP_RESET:
+        return VCPU_EXIT_RESET;
+    case EXCP_SHUTDOWN:
+        return VCPU_EXIT_SHUTDOWN;
+    case EXCP_DEBUG:
+        return VCPU_EXIT_DEBUG;
+    default:
+        return VCPU_EXIT_KICK;
+    }
+}
+
+static void tcg_print_stats(Machine *m, FILE *f)
+{
+    fprintf(f, "accelerator: tcg (tcg-lite interpreter)\n");
+    fprintf(f, "  blocks translated     %" PRIu64 "\n", tcg_stats.tbs_translated);
+    fprintf(f, "  guest insns translated %" PRIu64 "\n", tcg_stats.guest_insns_translated);
+    fprintf(f, "  block cache flushes   %" PRIu64 "\n", tcg_stats.tbs_flushed);
+    fprintf(f, "  code-page writes      %" PRIu64 "\n", tcg_stats.code_invalidations);
+    fprintf(f, "  block lookups (hash)  %" PRIu64 "\n", tcg_stats.tb_lookups);
+    fprintf(f, "  chains made           %" PRIu64 "\n", tcg_stats.tb_chained);
+    fprintf(f, "  TLB fills             %" PRIu64 "\n", tcg_stats.tlb_fills);
+    fprintf(f, "  TLB flushes           %" PRIu64 "\n", tcg_stats.tlb_flushes);
+    for (int i = 0; i < m->ncpus; i++) {
+        CPUState *cs = m->cpus[i];
+        fprintf(f, "  cpu%d: blocks run %" PRIu64 ", exceptions %" PRIu64 ", interrupts %" PRIu64 "\n",
+                i, cs->stat_tbs_executed, cs->stat_exceptions, cs->stat_interrupts);
+    }
+}
+
+const AccelOps tcg_accel_ops = {
+    .name = "tcg",
+    .available = tcg_available,
+    .init = tcg_init,
+    .vcpu_init = tcg_vcpu_init,
+    .vcpu_run = tcg_vcpu_run,
+    .print_stats = tcg_print_stats,
+};

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cpu/cpu.c — generic vCPU services: creation, interrupt requests and kicks, leaving a
+ * block (longjmp back to the CPU loop), device access with the big lock, the pc history.
+ */
+#include "cpu/cpu.h"
+#include "hw/core/machine.h"
+#include <pthread.h>
+
+__thread CPUState *current_cpu;
+
+static pthread_mutex_t bql = PTHREAD_MUTEX_INITIALIZER;
+static __thread bool bql_held;
+pthread_cond_t cpu_work_cond = PTHREAD_COND_INITIALIZER;
+
+void bql_lock(void)
+{
+    assert(!bql_held);
+    pthread_mutex_lock(&bql);
+    bql_held = true;
+}
+
+void bql_unlock(void)
+{
+    assert(bql_held);
+    bql_held = false;
+    pthread_mutex_unlock(&bql);
+}
+
+bool bql_locked(void)
+{
+    return bql_held;
+}
+
+/* Wait on the vCPU condition with the big lock (held by the caller). */
+void cpu_wait_for_work(void);
+void cpu_wait_for_work(void)
+{
+    bql_held = false;
+    pthread_cond_wait(&cpu_work_cond, &bql);
+    bql_held = true;
+}
+
+/* Wake every vCPU waiting for work (halted or stopped). */
+void cpu_wake_all(void);
+void cpu_wake_all(void)
+{
+    pthread_cond_broadcast(&cpu_work_cond);
+}
+
+CPUState *cpu_create(const CPUClass *cc, const char *model, int index, Machine *m)
+{
+    void *arch = xzalloc(cc->state_size);
+    CPUState *cs = (CPUState *)((char *)arch + cc->cpu_state_offset);
+    cs->cc = cc;
+    cs->index = index;
+    cs->machine = m;
+    cs->exit_request = (volatile int32_t *)((char *)arch + cc->exit_request_offset);
+    cs->exception_index = EXCP_NONE;
+    if (cc->realize && cc->realize(cs, model) < 0) {
+        free(arch);
+        return NULL;
+    }
+    cc->reset(cs);
+    return cs;
+}
+
+void cpu_exit(CPUState *cs)
+{
+    __atomic_store_n(cs->exit_request, 1, __ATOMIC_SEQ_CST);
+}
+
+void cpu_interrupt(CPUState *cs, uint32_t mask)
+{
+    __atomic_fetch_or(&cs->interrupt_request, mask, __ATOMIC_SEQ_CST);
+    cpu_exit(cs);
+    cpu_wake_all();
+}
+
+void cpu_reset_interrupt(CPUState *cs, uint32_t mask)
+{
+    __atomic_fetch_and(&cs->interrupt_request, ~mask, __ATOMIC_SEQ_CST);
+}
+
+void cpu_loop_exit(CPUState *cs)
+{
+    if (bql_held) {
+        bql_unlock();
+    }
+    siglongjmp(cs->jmp_env, 1);
+}
+
+void cpu_loop_exit_restore(CPUState *cs)
+{
+    uint64_t pc = *(uint64_t *)((char *)cpu_arch_state(cs) + cs->cc->insn_pc_offset);
+    cs->cc->restore_state(cs, pc);
+    cpu_loop_exit(cs);
+}
+
+uint64_t cpu_io_ld(CPUState *cs, AddressSpace *as, hwaddr addr, unsigned size)
+{
+    uint64_t v = 0;
+    bool locked = bql_held;
+    if (!locked) {
+        bql_lock();
+    }
+    as_ld(as, addr, size, &v);
+    if (!locked) {
+        bql_unlock();
+    }
+    return v;
+}
+
+void cpu_io_st(CPUState *cs, AddressSpace *as, hwaddr addr, uint64_t val, unsigned size)
+{
+    bool locked = bql_held;
+    if (!locked) {
+        bql_lock();
+    }
+    as_st(as, addr, size, val);
+    if (!locked) {
+        bql_unlock();
+    }
+}
+
+void cpu_dump_history(CPUState *cs, FILE *f)
+{
+    unsigned n = cs->pc_history_pos < CPU_PC_HISTORY ? cs->pc_history_pos : CPU_PC_HISTORY;
+    fprintf(f, "Last %u blocks executed on CPU %d (oldest first):\n", n, cs->index);
+    for (unsigned i = 0; i < n; i++) {
+        unsigned slot = (cs->pc_history_pos - n + i) % CPU_PC_HISTORY;
+        fprintf(f, "  %016" PRIx64 "\n", cs->pc_history[slot]);
+    }
+}

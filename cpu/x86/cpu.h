@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cpu/x86/cpu.h — the x86-64 CPU: canonical architectural state and the interfaces between
+ * the translator (translate*.c, cc_helper.c, int_helper.c), the system helpers (seg_helper.c,
+ * excp_helper.c, mmu.c, misc_helper.c, cpu.c) and the accelerators.
+ *
+ * Flags are lazy: CF/PF/AF/ZF/SF/OF live in (cc_op, cc_dst, cc_src, cc_src2) and are
+ * computed on demand by x86_eflags_get(); the other EFLAGS bits live in `eflags`, and DF in
+ * `df` as +1/-1. env->cc_op in memory is always current at any point where a helper or
+ * fault may run (the translator stores it whenever it changes).
+ */
+#ifndef CPU_X86_CPU_H
+#define CPU_X86_CPU_H
+
+#include "cpu/cpu.h"
+#include "tcg-lite/ir.h"
+#include "tcg-lite/softmmu.h"
+#include "cpu/x86/decode.h"
+
+/* GPR numbers */
+enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI,
+       R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15 };
+/* segment numbers: X86_SEG_* in decode.h (ES CS SS DS FS GS) */
+
+/* EFLAGS bits */
+#define CC_C    0x0001
+#define CC_P    0x0004
+#define CC_A    0x0010
+#define CC_Z    0x0040
+#define CC_S    0x0080
+#define CC_O    0x0800
+#define CC_MASK (CC_C | CC_P | CC_A | CC_Z | CC_S | CC_O)
+#define TF_MASK   0x00000100
+#define IF_MASK   0x00000200
+#define DF_MASK   0x00000400
+#define IOPL_MASK 0x00003000
+#define IOPL_SHIFT 12
+#define NT_MASK   0x00004000
+#define RF_MASK   0x00010000
+#define VM_MASK   0x00020000
+#define AC_MASK   0x00040000
+#define VIF_MASK  0x00080000
+#define VIP_MASK  0x00100000
+#define ID_MASK   0x00200000
+
+/* Lazy condition-code operations. B/W/L/Q = operand size 1/2/4/8 (in that order). */
+typedef enum CCOp {
+    CC_OP_EFLAGS = 0,   /* cc_src holds the flags (CC_MASK bits) */
+#define CCOP4(n) CC_OP_##n##B, CC_OP_##n##W, CC_OP_##n##L, CC_OP_##n##Q
+    CCOP4(ADD),     /* cc_dst = result, cc_src = src2 */
+    CCOP4(ADC),     /* cc_dst = result, cc_src = src2, cc_src2 = carry in */
+    CCOP4(SUB),     /* cc_dst = result, cc_src = src2 (cmp too) */
+    CCOP4(SBB),     /* cc_dst = result, cc_src = src2, cc_src2 = borrow in */
+    CCOP4(LOGIC),   /* cc_dst = result */
+    CCOP4(INC),     /* cc_dst = result, cc_src = CF before (0/1) */
+    CCOP4(DEC),     /* cc_dst = result, cc_src = CF before (0/1) */
+    CCOP4(SHL),     /* cc_dst = result, cc_src = value shifted by count-1 (CF = top bit) */
+    CCOP4(SAR),     /* cc_dst = result, cc_src = value shifted by count-1 (CF = bit 0); SHR too */
+    CCOP4(MUL),     /* cc_dst = result (low), cc_src = non-zero when CF=OF=1 */
+    CCOP4(BMILG),   /* cc_dst = result, cc_src = src (BLSI etc; reserved) */
+#undef CCOP4
+    CC_OP_CLR,      /* all flags cleared except ZF and PF set (xor r,r) */
+    CC_OP_NB
+} CCOp;
+
+/* Segment descriptor cache. flags = descriptor high dword bits 8..23 (type, S, DPL, P, AVL,
+ * L, D/B, G) kept in place, as in the descriptor (so DESC_P_MASK etc. apply directly). */
+typedef struct SegmentCache {
+    uint32_t selector;
+    uint32_t limit;         /* byte granular (G already applied) */
+    uint64_t base;
+    uint32_t flags;
+} SegmentCache;
+
+#define DESC_TYPE_SHIFT 8
+#define DESC_TYPE_MASK  (15 << DESC_TYPE_SHIFT)
+#define DESC_A_MASK     (1 << 8)
+#define DESC_W_MASK     (1 << 9)    /* data: writable */
+#define DESC_R_MASK     (1 << 9)    /* code: readable */
+#define DESC_E_MASK     (1 << 10)   /* data: expand down */
+#define DESC_C_MASK     (1 << 10)   /* code: conforming */
+#define DESC_CS_MASK    (1 << 11)   /* code segment */
+#define DESC_S_MASK     (1 << 12)   /* not a system descriptor */
+#define DESC_DPL_SHIFT  13
+#define DESC_DPL_MASK   (3 << DESC_DPL_SHIFT)
+#define DESC_P_MASK     (1 << 15)
+#define DESC_AVL_MASK   (1 << 20)
+#define DESC_L_MASK     (1 << 21)
+#define DESC_B_MASK     (1 << 22)
+#define DESC_G_MASK     (1 << 23)
+
+typedef struct TableReg {
+    uint64_t base;
+    uint32_t limit;
+} TableReg;
+
+/* hflags: the mode bits that translated code depends on (part of the TB key). */
+#define HF_CPL_MASK     0x0003      /* current privilege level */
+#define HF_PE_MASK      (1 << 2)    /* CR0.PE */
+#define HF_CS32_MASK    (1 << 3)    /* 32-bit code segment */
+#define HF_SS32_MASK    (1 << 4)    /* 32-bit stack segment */
+#define HF_LMA_MASK     (1 << 5)    /* long mode active */
+#define HF_CS64_MASK    (1 << 6)    /* 64-bit code segment */
+#define HF_VM_MASK      (1 << 7)    /* virtual-8086 mode */
+#define HF_TF_MASK      (1 << 8)    /* EFLAGS.TF: single-step trap after each instruction */
+#define HF_IOPL_SHIFT   9
+#define HF_IOPL_MASK    (3 << HF_IOPL_SHIFT)   /* EFLAGS.IOPL */
+#define HF_ADDSEG_MASK  (1 << 11)   /* DS/ES/SS may have a non-zero base (else flat) */
+#define HF_INHIBIT_IRQ  (1 << 12)   /* interrupt shadow after MOV SS/POP SS/STI (not in the key) */
+#define HF_SMAP_MASK    (1 << 13)   /* CR4.SMAP */
+#define HF_AC_MASK      (1 << 14)   /* EFLAGS.AC (SMAP override) */
+#define HF_MP_MASK      (1 << 15)   /* CR0.MP */
+#define HF_EM_MASK      (1 << 16)   /* CR0.EM */
+#define HF_TS_MASK      (1 << 17)   /* CR0.TS */
+#define HF_OSFXSR_MASK  (1 << 18)   /* CR4.OSFXSR */
+#define HF_UMIP_MASK    (1 << 19)   /* CR4.UMIP */
+#define HF_TB_KEY_MASK  (~(uint32_t)HF_INHIBIT_IRQ)
+
+/* MMU indexes for the softmmu TLB (IR_NB_MMU_MODES = 4) */
+enum {
+    X86_MMU_KSMAP = 0,   /* supervisor access, SMAP applies to user pages */
+    X86_MMU_USER = 1,    /* CPL 3 access */
+    X86_MMU_KNOSMAP = 2, /* supervisor access, SMAP overridden (EFLAGS.AC, implicit) */
+    X86_MMU_PHYS = 3,    /* paging off or physical (not used by translated code) */
+};
+
+/* Exception vectors */
+enum {
+    EXCP00_DIVZ = 0, EXCP01_DB = 1, EXCP02_NMI = 2, EXCP03_INT3 = 3, EXCP04_INTO = 4,
+    EXCP05_BOUND = 5, EXCP06_ILLOP = 6, EXCP07_PREX = 7, EXCP08_DBLE = 8, EXCP09_XERR = 9,
+    EXCP0A_TSS = 10, EXCP0B_NOSEG = 11, EXCP0C_STACK = 12, EXCP0D_GPF = 13, EXCP0E_PAGE = 14,
+    EXCP10_COPR = 16, EXCP11_ALGN = 17, EXCP12_MCHK = 18, EXCP13_XF = 19,
+};
+
+/* CR bits */
+#define CR0_PE (1u << 0)
+#define CR0_MP (1u << 1)
+#define CR0_EM (1u << 2)
+#define CR0_TS (1u << 3)
+#define CR0_ET (1u << 4)
+#define CR0_NE (1u << 5)
+#define CR0_WP (1u << 16)
+#define CR0_AM (1u << 18)
+#define CR0_NW (1u << 29)
+#define CR0_CD (1u << 30)
+#define CR0_PG (1u << 31)
+#define CR4_VME (1u << 0)
+#define CR4_PVI (1u << 1)
+#define CR4_TSD (1u << 2)
+#define CR4_DE  (1u << 3)
+#define CR4_PSE (1u << 4)
+#define CR4_PAE (1u << 5)
+#define CR4_MCE (1u << 6)
+#define CR4_PGE (1u << 7)
+#define CR4_PCE (1u << 8)
+#define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
+#define CR4_UMIP (1u << 11)
+#define CR4_FSGSBASE (1u << 16)
+#define CR4_OSXSAVE (1u << 18)
+#define CR4_SMEP (1u << 20)
+#define CR4_SMAP (1u << 21)
+#define EFER_SCE (1u << 0)
+#define EFER_LME (1u << 8)
+#define EFER_LMA (1u << 10)
+#define EFER_NXE (1u << 11)
+
+/* MSRs */
+#define MSR_IA32_TSC            0x10
+#define MSR_IA32_APICBASE       0x1b
+#define MSR_IA32_SYSENTER_CS    0x174
+#define MSR_IA32_SYSENTER_ESP   0x175
+#define MSR_IA32_SYSENTER_EIP   0x176
+#define MSR_IA32_MISC_ENABLE    0x1a0
+#define MSR_IA32_PAT            0x277
+#define MSR_EFER                0xc0000080
+#define MSR_STAR                0xc0000081
+#define MSR_LSTAR               0xc0000082
+#define MSR_CSTAR               0xc0000083
+#define MSR_FMASK               0xc0000084
+#define MSR_FSBASE              0xc0000100
+#define MSR_GSBASE              0xc0000101
+#define MSR_KERNELGSBASE        0xc0000102
+#define MSR_TSC_AUX             0xc0000103
+
+typedef struct X86FPReg {
+    uint64_t mant;
+    uint16_t exp;
+} X86FPReg;
+
+typedef union X86XMMReg {
+    uint8_t b[16];
+    uint16_t w[8];
+    uint32_t l[4];
+    uint64_t q[2];
+} X86XMMReg;
+
+typedef struct X86CPU {
+    /* ---- registered as tcg-lite globals: keep these uint64_t ---- */
+    uint64_t regs[16];
+    uint64_t eip;           /* offset in CS (rip) */
+    uint64_t cc_dst, cc_src, cc_src2, cc_op;
+    uint64_t df;            /* +1 or -1 */
+    uint64_t eflags;        /* EFLAGS without CC_MASK and DF (bit 1 set) */
+
+    /* ---- the rest of the architectural state ---- */
+    SegmentCache segs[6];
+    SegmentCache ldt, tr;
+    TableReg gdt, idt;
+    uint64_t cr[5];         /* cr0, (cr1 unused), cr2, cr3, cr4 */
+    uint64_t efer;
+    uint64_t star, lstar, cstar, fmask, kernel_gs_base;
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t pat, tsc_aux, misc_enable;
+    uint64_t apic_base;
+    int64_t tsc_offset;     /* TSC = host-derived cycles + tsc_offset */
+    uint64_t dr[8];
+    uint32_t hflags;
+    uint64_t a20_mask;      /* ~(1 << 20) while A20 is off, else all ones */
+
+    /* x87 / SSE (used from issue 3 on; FXSAVE layout order) */
+    X86FPReg fpregs[8];
+    uint16_t fpuc, fpus, fptag;
+    unsigned fpstt;
+    uint32_t mxcsr;
+    X86XMMReg xmm[16];
+    uint64_t xcr0;
+
+    /* exceptions */
+    int error_code;
+    int exception_is_int;       /* INT n / INT3 / INTO: software interrupt */
+    uint64_t exception_next_eip; /* eip after a software interrupt instruction */
+    int old_exception;          /* for double fault detection, -1 when none */
+
+    /* SIPI */
+    int sipi_vector;
+
+    /* ---- runtime (tcg-lite IRRuntime offsets point here) ---- */
+    int32_t exit_request;
+    uint64_t insn_pc;       /* eip of the current instruction (insn_start) */
+    TLBEntry tlb[IR_NB_MMU_MODES][IR_TLB_SIZE];
+    uint64_t ir_frame[IR_MAX_TEMPS];
+
+    const char *model;
+    uint32_t cpuid_level, cpuid_xlevel;
+    CPUState parent;        /* the generic vCPU */
+} X86CPU;
+
+static inline X86CPU *x86_cpu(CPUState *cs)
+{
+    return container_of(cs, X86CPU, parent);
+}
+static inline CPUState *x86_cs(X86CPU *env)
+{
+    return &env->parent;
+}
+
+/* ---- implemented by cc_helper.c (translator side) ---- */
+/* Full EFLAGS: lazy flags computed, DF folded in. */
+uint64_t x86_eflags_get(X86CPU *env);
+/* Set the EFLAGS bits in `mask` to `val` (CC bits go to cc_src with CC_OP_EFLAGS, DF to df;
+ * does not recompute hflags: call x86_update_hflags when IF/TF/IOPL/VM/AC may change). */
+void x86_eflags_set(X86CPU *env, uint64_t val, uint64_t mask);
+/* Only CF..OF from the lazy state. */
+uint64_t x86_cc_compute_all(X86CPU *env);
+
+/* ---- implemented by the system side (cpu.c, seg_helper.c, excp_helper.c, mmu.c) ---- */
+/* Recompute hflags from CR0/CR4/EFER/segments/EFLAGS (after any of them changed). */
+void x86_update_hflags(X86CPU *env);
+/* Load a segment register's cache in real or vm86 mode (base = sel << 4). */
+void x86_load_seg_real(X86CPU *env, int seg, uint32_t selector);
+/* Load a segment cache directly (loader, reset, SYSCALL, accelerators). */
+void x86_load_seg_cache(X86CPU *env, int seg, uint32_t selector, uint64_t base,
+                        uint32_t limit, uint32_t flags);
+/* Raise an exception at the current instruction (eip restored from insn_start). */
+NORETURN void x86_raise_exception(X86CPU *env, int vector);
+NORETURN void x86_raise_exception_err(X86CPU *env, int vector, int error_code);
+/* Raise a trap-like exception/interrupt whose return address is next_eip (INT n, INT3,
+ * INTO, single-step #DB). is_int: a software interrupt (INT n, INT3, INTO). */
+NORETURN void x86_raise_interrupt(X86CPU *env, int vector, int is_int, int error_code,
+                                  uint64_t next_eip);
+/* Deliver an interrupt or exception now (do_interrupt's body). */
+void x86_do_interrupt(X86CPU *env, int vector, int is_int, int error_code,
+                      uint64_t next_eip, int is_hw);
+/* The mmu_idx for data accesses at the current CPL */
+int x86_mmu_index(X86CPU *env);
+void x86_cpu_set_a20(X86CPU *env, bool enabled);
+/* CR writes with their side effects (TLB flushes, mode changes, hflags). */
+void x86_write_cr0(X86CPU *env, uint64_t val);
+void x86_write_cr3(X86CPU *env, uint64_t val);
+void x86_write_cr4(X86CPU *env, uint64_t val);
+void x86_write_efer(X86CPU *env, uint64_t val);
+/* MSR access; false for an unknown MSR (#GP by the caller). */
+bool x86_rdmsr(X86CPU *env, uint32_t msr, uint64_t *val);
+bool x86_wrmsr(X86CPU *env, uint32_t msr, uint64_t val);
+void x86_cpuid(X86CPU *env, uint32_t leaf, uint32_t subleaf,
+               uint32_t *eax, uint32_t *ebx, uint32_t *ecx, uint32_t *edx);
+uint64_t x86_rdtsc(X86CPU *env);
+
+/* The PC board's hooks into the CPU (set by hw/x86/pc.c): the local APIC. */
+typedef struct X86APICHooks {
+    void *opaque;
+    uint64_t (*msr_read)(void *opaque, CPUState *cs, uint32_t msr, bool *ok);   /* x2APIC */
+    void (*msr_write)(void *opaque, CPUState *cs, uint32_t msr, uint64_t v, bool *ok);
+    void (*set_base)(void *opaque, CPUState *cs, uint64_t apic_base);
+    void (*set_tpr)(void *opaque, CPUState *cs, uint8_t cr8);
+    uint8_t (*get_tpr)(void *opaque, CPUState *cs);
+} X86APICHooks;
+extern X86APICHooks x86_apic_hooks;
+
+/* ---- implemented by the translator side (translate*.c, disas.c) ---- */
+void x86_tcg_init(void);                 /* registers the IR globals (regs, eip, cc_*, ...) */
+void x86_translate(CPUState *cs, TranslationBlock *tb, IRBuilder *b);
+void x86_disas_log(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags);
+/* Name of the instruction at a linear pc for -d unimp / crash reports (capstone). */
+void x86_disas_one(CPUState *cs, uint64_t pc, int mode, FILE *f);
+
+/* ---- IR helpers called by translated code (IR_HELPER signature, env_ is X86CPU *) ---- */
+/* system side (seg_helper.c, excp_helper.c, misc_helper.c) */
+IR_HELPER(helper_raise_exception);      /* a0 vector, a1 error code or -1 (none) */
+IR_HELPER(helper_raise_interrupt);      /* a0 vector, a1 next_eip: INT n */
+IR_HELPER(helper_int3);                 /* a0 next_eip */
+IR_HELPER(helper_into);                 /* a0 next_eip: raises #OF if OF set */
+IR_HELPER(helper_single_step);          /* a0 next_eip: #DB trap after a TF instruction */
+IR_HELPER(helper_load_seg);             /* a0 seg, a1 selector: MOV/POP sreg, LDS.. */
+IR_HELPER(helper_ljmp);                 /* a0 selector, a1 offset, a2 next_eip: JMP far */
+IR_HELPER(helper_lcall);                /* a0 selector, a1 offset, a2 opsize(2/4/8), a3 next_eip */
+IR_HELPER(helper_lret);                 /* a0 opsize, a1 bytes to pop after (RET far imm16) */
+IR_HELPER(helper_iret);                 /* a0 opsize, a1 next_eip */
+IR_HELPER(helper_lldt);                 /* a0 selector */
+IR_HELPER(helper_ltr);                  /* a0 selector */
+IR_HELPER(helper_lgdt_lidt);            /* a0 linear address, a1 0=GDT 1=IDT */
+IR_HELPER(helper_sgdt_sidt);            /* a0 linear address, a1 0=GDT 1=IDT */
+IR_HELPER(helper_lar);                  /* a0 selector: returns value, sets ZF via cc */
+IR_HELPER(helper_lsl);                  /* a0 selector: returns limit, sets ZF */
+IR_HELPER(helper_verr);                 /* a0 selector: sets ZF */
+IR_HELPER(helper_verw);                 /* a0 selector: sets ZF */
+IR_HELPER(helper_arpl);                 /* a0 dest selector, a1 src: returns new dest, sets ZF */
+IR_HELPER(helper_read_crN);             /* a0 n: returns CRn (CR8 through the APIC) */
+IR_HELPER(helper_write_crN);            /* a0 n, a1 value (#GP on reserved bits) */
+IR_HELPER(helper_read_drN);             /* a0 n */
+IR_HELPER(helper_write_drN);            /* a0 n, a1 value */
+IR_HELPER(helper_lmsw);                 /* a0 value */
+IR_HELPER(helper_clts);
+IR_HELPER(helper_invlpg);               /* a0 linear address */
+IR_HELPER(helper_rdmsr);                /* ECX -> EDX:EAX, #GP if unknown */
+IR_HELPER(helper_wrmsr);                /* EDX:EAX -> MSR ECX */
+IR_HELPER(helper_cpuid);                /* EAX, ECX -> EAX, EBX, ECX, EDX */
+IR_HELPER(helper_rdtsc);                /* -> EDX:EAX (CR4.TSD checked) */
+IR_HELPER(helper_rdtscp);               /* -> EDX:EAX, ECX = TSC_AUX */
+IR_HELPER(helper_rdpmc);
+IR_HELPER(helper_hlt);                  /* a0 next_eip: halts (leaves the block) */
+IR_HELPER(helper_check_io);             /* a0 port, a1 size: IOPL / TSS bitmap #GP */
+IR_HELPER(helper_in);                   /* a0 port, a1 size -> value */
+IR_HELPER(helper_out);                  /* a0 port, a1 value, a2 size */
+IR_HELPER(helper_cli);                  /* IOPL checked */
+IR_HELPER(helper_sti);                  /* IOPL checked, interrupt shadow */
+IR_HELPER(helper_set_inhibit_irq);      /* MOV SS / POP SS shadow */
+IR_HELPER(helper_clear_inhibit_irq);    /* end of the shadow (after the next instruction) */
+IR_HELPER(helper_syscall);              /* a0 next_eip */
+IR_HELPER(helper_sysret);               /* a0 opsize */
+IR_HELPER(helper_sysenter);
+IR_HELPER(helper_sysexit);              /* a0 opsize */
+IR_HELPER(helper_swapgs);
+IR_HELPER(helper_wbinvd);
+
+#endif

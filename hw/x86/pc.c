@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hw/x86/pc.c — the `pc` board: an x86-64 PC. It wires devices; it implements no registers.
+ *   RAM at 0 (up to 3 GiB below 4 GiB when larger than 3.5 GiB, the rest at 4 GiB),
+ *   the 8259 pair, the 8254 PIT (IRQ 0), COM1..COM4 16550 UARTs (IRQ 4/3), fw_cfg at
+ *   0x510, port 0x92 (A20, fast reset), a local APIC per CPU at 0xFEE00000,
+ *   user ISA devices from -device (isa-debug-exit).
+ * Boot: -kernel with a Multiboot image (entered as the spec says, after the interrupt
+ * controllers and the PIT were set up as a PC BIOS leaves them, A20 on), or -bios with a
+ * raw firmware image run from the reset vector.
+ * Not yet: PCI, ACPI, the IOAPIC, RTC, i8042, Linux's boot protocol (later issues).
+ */
+#include "hw/core/machine.h"
+#include "hw/core/loader.h"
+#include "hw/x86/multiboot.h"
+#include "hw/char/serial16550.h"
+#include "hw/intc/i8259.h"
+#include "hw/intc/apic.h"
+#include "hw/timer/i8254.h"
+#include "hw/misc/port92.h"
+#include "hw/nvram/fw_cfg.h"
+#include "backends/chardev.h"
+#include "cpu/x86/cpu.h"
+
+#define PC_APIC_BASE 0xFEE00000ull
+
+typedef struct PCBoard {
+    Device *pic, *pit, *fw_cfg, *port92;
+    Device *serial[MACHINE_MAX_SERIAL];
+    Device *apic[MACHINE_MAX_CPUS];
+    MemRegion ram_below_4g, ram_above_4g, bios, bios_low;
+    uint64_t lowmem, highmem;
+    bool pic_intr;
+    bool have_kernel;
+    MultibootBoot boot;
+} PCBoard;
+
+static const uint16_t serial_ports[MACHINE_MAX_SERIAL] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+static const int serial_irqs[MACHINE_MAX_SERIAL] = { 4, 3, 4, 3 };
+
+/* Recompute CPU 0's interrupt line from the PIC output and its APIC. */
+static void pc_update_cpu0(Machine *m)
+{
+    PCBoard *pc = m->board;
+    CPUState *cs = m->cpus[0];
+    if (!cs) {
+        return;
+    }
+    if ((pc->pic_intr && apic_accept_pic_intr(pc->apic[0])) || apic_has_interrupt(pc->apic[0])) {
+        cpu_interrupt(cs, CPU_INTERRUPT_HARD);
+    } else {
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_HARD);
+    }
+}
+
+static void pc_pic_intr(void *opaque, int n, int level)
+{
+    Machine *m = opaque;
+    PCBoard *pc = m->board;
+    pc->pic_intr = level;
+    pc_update_cpu0(m);
+}
+
+static int pc_get_interrupt_vector(void *opaque, CPUState *cs)
+{
+    Machine *m = opaque;
+    PCBoard *pc = m->board;
+    Device *apic = pc->apic[cs->index];
+    int vec = -1;
+    if (apic_has_interrupt(apic)) {
+        vec = apic_get_interrupt(apic);
+    } else if (cs->index == 0 && apic_accept_pic_intr(apic) && i8259_intr_pending(pc->pic)) {
+        vec = i8259_acknowledge(pc->pic);
+    }
+    if (cs->index == 0) {
+        pc_update_cpu0(m);
+    }
+    return vec;
+}
+
+static void pc_a20(void *opaque, int n, int level)
+{
+    Machine *m = opaque;
+    for (int i = 0; i < m->ncpus; i++) {
+        x86_cpu_set_a20(x86_cpu(m->cpus[i]), level);
+    }
+}
+
+static int pc_load_bios(Machine *m, PCBoard *pc)
+{
+    size_t size;
+    uint8_t *img = loader_read_file(m->opts.bios, &size, "BIOS image");
+    uint64_t low;
+    if (!img) {
+        return -1;
+    }
+    if (size == 0 || size > 16 * MiB || (size & 0xFFF)) {
+        error_report("BIOS image '%s' must be a multiple of 4 KiB and at most 16 MiB (it has "
+                     "%zu bytes)", m->opts.bios, size);
+        free(img);
+        return -1;
+    }
+    mr_init_rom(&pc->bios, "pc.bios", size);
+    memcpy(pc->bios.ram, img, size);
+    mr_add_subregion(&m->sysmem, 4 * GiB - size, &pc->bios, 1);
+    /* the last 128 KiB (or less) also appear just below 1 MiB */
+    low = MIN(size, 128 * KiB);
+    mr_init_alias(&pc->bios_low, "pc.bios-low", &pc->bios, size - low, low);
+    mr_add_subregion(&m->sysmem, MiB - low, &pc->bios_low, 1);
+    free(img);
+    return 0;
+}
+
+static int pc_load_kernel(Machine *m, PCBoard *pc)
+{
+    size_t size;
+    uint8_t *img = loader_read_file(m->opts.kernel, &size, "kernel");
+    int r;
+    if (!img) {
+        return -1;
+    }
+    if (multiboot_probe(img, size)) {
+        r = multiboot_load(m, m->opts.kernel, img, size, m->opts.append, m->opts.initrd,
+                           pc->lowmem, pc->highmem, &pc->boot);
+    } else if (size > 0x206 && !memcmp(img + 0x202, "HdrS", 4)) {
+        error_report("'%s' is a Linux bzImage: this tandem boots Multiboot kernels only",
+                     m->opts.kernel);
+        r = -1;
+    } else {
+        error_report("'%s' is not a Multiboot kernel (no Multiboot header in its first 8 KiB)",
+                     m->opts.kernel);
+        r = -1;
+    }
+    free(img);
+    pc->have_kernel = r == 0;
+    return r;
+}
+
+static int pc_init(Machine *m)
+{
+    PCBoard *pc = xzalloc(sizeof(*pc));
+    uint64_t ram = m->opts.ram_size;
+    m->board = pc;
+
+    pc->lowmem = ram >= 0xE0000000ull ? 0xC0000000ull : ram;
+    pc->highmem = ram - pc->lowmem;
+    mr_init_ram(&m->ram, "pc.ram", ram);
+    mr_init_alias(&pc->ram_below_4g, "ram-below-4g", &m->ram, 0, pc->lowmem);
+    mr_add_subregion(&m->sysmem, 0, &pc->ram_below_4g, 0);
+    if (pc->highmem) {
+        mr_init_alias(&pc->ram_above_4g, "ram-above-4g", &m->ram, pc->lowmem, pc->highmem);
+        mr_add_subregion(&m->sysmem, 4 * GiB, &pc->ram_above_4g, 0);
+    }
+
+    if (!m->opts.kernel && !m->opts.bios) {
+        error_report("nothing to boot: give -kernel FILE (a Multiboot kernel) or -bios FILE");
+        return -1;
+    }
+    if (m->opts.bios && pc_load_bios(m, pc) < 0) {
+        return -1;
+    }
+    if (m->opts.kernel && pc_load_kernel(m, pc) < 0) {
+        return -1;
+    }
+    if (!m->opts.kernel && (m->opts.initrd || m->opts.append)) {
+        error_report("-initrd and -append need -kernel");
+        return -1;
+    }
+
+    if (machine_create_cpus(m) < 0) {
+        return -1;
+    }
+
+    /* interrupt controllers and timers */
+    pc->pic = device_create(m, "i8259", "pic", NULL);
+    if (!pc->pic) {
+        return -1;
+    }
+    IrqLine *intr = irq_alloc_lines(pc_pic_intr, m, 1);
+    irq_connect(device_irq_out(pc->pic, 0), &intr[0]);
+    apic_install_cpu_hooks();
+    for (int i = 0; i < m->ncpus; i++) {
+        char id[16], props[32];
+        snprintf(id, sizeof(id), "apic%d", i);
+        snprintf(props, sizeof(props), "cpu=%d", i);
+        pc->apic[i] = device_create(m, "apic", id, props);
+        if (!pc->apic[i]) {
+            return -1;
+        }
+        apic_attach_cpu(pc->apic[i], m->cpus[i]);
+        m->cpus[i]->get_interrupt_vector = pc_get_interrupt_vector;
+        m->cpus[i]->irq_opaque = m;
+    }
+    mr_add_subregion(&m->sysmem, PC_APIC_BASE, device_mmio(pc->apic[0], 0), 10);
+    pc->pit = device_create(m, "i8254", "pit", NULL);
+    if (!pc->pit) {
+        return -1;
+    }
+    irq_connect(device_irq_out(pc->pit, 0), device_irq_in(pc->pic, 0));
+
+    /* serial ports */
+    for (int i = 0; i < m->opts.nr_serial; i++) {
+        char id[16], props[48], label[16];
+        if (!m->opts.serial[i] || !strcmp(m->opts.serial[i], "none")) {
+            continue;
+        }
+        snprintf(label, sizeof(label), "serial%d", i);
+        m->serial[i] = chr_new(m->opts.serial[i], label);
+        if (!m->serial[i]) {
+            return -1;
+        }
+        snprintf(id, sizeof(id), "com%d", i + 1);
+        snprintf(props, sizeof(props), "iobase=0x%x,irq=%d", serial_ports[i], serial_irqs[i]);
+        pc->serial[i] = device_create(m, "isa-serial", id, props);
+        if (!pc->serial[i]) {
+            return -1;
+        }
+        serial16550_attach_chardev(pc->serial[i], m->serial[i]);
+        irq_connect(device_irq_out(pc->serial[i], 0), device_irq_in(pc->pic, serial_irqs[i]));
+    }
+
+    /* firmware configuration and system control */
+    pc->fw_cfg = device_create(m, "fw_cfg_io", "fw_cfg", NULL);
+    if (!pc->fw_cfg) {
+        return -1;
+    }
+    fw_cfg_add_i16(pc->fw_cfg, FW_CFG_NB_CPUS, m->ncpus);
+    fw_cfg_add_i16(pc->fw_cfg, FW_CFG_MAX_CPUS, m->mc->max_cpus);
+    fw_cfg_add_i64(pc->fw_cfg, FW_CFG_RAM_SIZE, ram);
+    fw_cfg_add_i16(pc->fw_cfg, FW_CFG_NOGRAPHIC, 1);
+    pc->port92 = device_create(m, "port92", "port92", NULL);
+    if (!pc->port92) {
+        return -1;
+    }
+    IrqLine *a20 = irq_alloc_lines(pc_a20, m, 1);
+    irq_connect(device_irq_out(pc->port92, 0), &a20[0]);
+    return 0;
+}
+
+/* What a PC BIOS leaves behind before it boots a kernel: the PICs initialised with vector
+ * bases 0x08 and 0x70 and every IRQ masked but the cascade, the PIT running its 18.2 Hz
+ * tick on channel 0 in mode 3, A20 enabled. Done through the ports, as the BIOS does. */
+static void pc_bios_like_setup(Machine *m)
+{
+    static const struct { uint16_t port; uint8_t val; } seq[] = {
+        { 0x20, 0x11 }, { 0x21, 0x08 }, { 0x21, 0x04 }, { 0x21, 0x01 },
+        { 0xA0, 0x11 }, { 0xA1, 0x70 }, { 0xA1, 0x02 }, { 0xA1, 0x01 },
+        { 0x21, 0xFB }, { 0xA1, 0xFF },
+        { 0x43, 0x36 }, { 0x40, 0x00 }, { 0x40, 0x00 },
+        { 0x92, 0x02 },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(seq); i++) {
+        as_st(&m->io_as, seq[i].port, 1, seq[i].val);
+    }
+}
+
+static void pc_reset(Machine *m)
+{
+    PCBoard *pc = m->board;
+    loader_reset(m);
+    if (pc->have_kernel) {
+        X86CPU *env = x86_cpu(m->cpus[0]);
+        const uint32_t code = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_R_MASK |
+                              DESC_A_MASK | DESC_B_MASK | DESC_G_MASK;
+        const uint32_t data = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_A_MASK |
+                              DESC_B_MASK | DESC_G_MASK;
+        /* a flat GDT for guests that reload segments before installing their own */
+        static const uint64_t gdt[3] = { 0, 0x00CF9B000000FFFFull, 0x00CF93000000FFFFull };
+        as_write(&m->sysmem_as, 0x500, gdt, sizeof(gdt));
+        pc_bios_like_setup(m);
+        env->gdt.base = 0x500;
+        env->gdt.limit = sizeof(gdt) - 1;
+        env->idt.base = 0;
+        env->idt.limit = 0x3FF;
+        x86_load_seg_cache(env, X86_SEG_CS, 0x08, 0, 0xFFFFFFFF, code);
+        for (int s = 0; s < 6; s++) {
+            if (s != X86_SEG_CS) {
+                x86_load_seg_cache(env, s, 0x10, 0, 0xFFFFFFFF, data);
+            }
+        }
+        env->cr[0] = CR0_PE | CR0_ET;
+        env->regs[R_EAX] = MULTIBOOT_BOOTLOADER_MAGIC;
+        env->regs[R_EBX] = pc->boot.info_addr;
+        env->eip = pc->boot.entry;
+        x86_eflags_set(env, 0x2, ~0ull);
+        x86_update_hflags(env);
+        x86_cpu_set_a20(env, true);
+    }
+}
+
+const MachineClass pc_machine_class = {
+    .name = "pc",
+    .desc = "Standard PC (x86-64, Multiboot or -bios boot)",
+    .cpu_class = &x86_cpu_class,
+    .default_cpu = "qemu64",
+    .default_ram = 128 * MiB,
+    .max_cpus = 64,
+    .init = pc_init,
+    .reset = pc_reset,
+};

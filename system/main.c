@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * system/main.c — tandem's command line (QEMU's conventions), VM start-up and the
+ * lifecycle around the main loop.
+ */
+#include "util/osdep.h"
+#include "hw/core/machine.h"
+#include "accel/accel.h"
+#include "backends/chardev.h"
+#include "system/main-loop.h"
+#include <unistd.h>
+
+static Machine *the_machine;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: tandem [options]\n"
+"tandem " TANDEM_VERSION ", a full-system emulator: x86-64 PCs on tcg-lite (interpreter)\n"
+"\n"
+"Standard options:\n"
+"  -h, --help            print this help and exit\n"
+"  --version             print the version and exit\n"
+"  -M, -machine NAME     the board (-M help lists them); default pc\n"
+"  -cpu MODEL            the CPU model (-cpu help lists them)\n"
+"  -m SIZE               guest RAM, in MiB or with a K/M/G suffix (default per board)\n"
+"  -smp N                number of CPUs (N, or cpus=N)\n"
+"  -accel NAME[:NAME..]  accelerator, with fallbacks in order (tcg)\n"
+"\n"
+"Boot:\n"
+"  -kernel FILE          a Multiboot (v1) kernel: ELF32, or any image with a load-address header\n"
+"  -append CMDLINE       the kernel command line\n"
+"  -initrd 'FILE [ARGS],FILE..'  Multiboot modules\n"
+"  -bios FILE            a raw firmware image mapped below 4 GiB and run from the reset vector\n"
+"  -no-reboot            exit instead of resetting (a triple fault exits with status 1)\n"
+"\n"
+"Devices and I/O:\n"
+"  -device TYPE[,PROP=VALUE,...]  add a device (-device help lists them), e.g.\n"
+"                        -device isa-debug-exit,iobase=0xf4,iosize=0x4\n"
+"  -serial SPEC          COM1..COM4 back ends: stdio, mon:stdio, file:PATH, null\n"
+"  -nographic            no display; serial on the terminal (Ctrl-A h for help)\n"
+"  -display none         accepted (no display yet)\n"
+"\n"
+"Debugging:\n"
+"  -d ITEM[,ITEM..]      log items (-d help lists them): in_asm, op, exec, cpu, int, unimp\n"
+"  -D FILE               write the log to FILE instead of stderr\n");
+}
+
+static bool parse_size_mib(const char *s, uint64_t *out)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || v < 0) {
+        return false;
+    }
+    switch (*end) {
+    case '\0': case 'm': case 'M': v *= MiB; break;
+    case 'k': case 'K': v *= KiB; break;
+    case 'g': case 'G': v *= GiB; break;
+    case 't': case 'T': v *= (double)GiB * 1024; break;
+    case 'b': case 'B': break;
+    default: return false;
+    }
+    if (*end && end[1] && !(end[1] == 'B' || end[1] == 'b' || end[1] == 'i')) {
+        return false;
+    }
+    if (v >= 1.8e19) {
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
+static void request_hook(void)
+{
+    Machine *m = the_machine;
+    if (!m) {
+        return;
+    }
+    if (m->shutdown_requested) {
+        main_loop_quit(m->exit_status);
+        return;
+    }
+    if (m->reset_requested) {
+        accel_pause_vcpus(m);
+        if (m->triple_fault_cpu && m->opts.no_reboot) {
+            CPUState *cs = m->triple_fault_cpu;
+            error_report("guest triple fault on CPU %d; -no-reboot given, stopping", cs->index);
+            cs->cc->dump_state(cs, stderr);
+            cpu_dump_history(cs, stderr);
+            m->exit_status = 1;
+            m->shutdown_requested = true;
+            main_loop_quit(1);
+            return;
+        }
+        if (m->opts.no_reboot) {
+            m->shutdown_requested = true;
+            main_loop_quit(0);
+            return;
+        }
+        m->triple_fault_cpu = NULL;
+        machine_reset(m);
+        accel_resume_vcpus(m);
+    }
+}
+
+static void quit_hook(void)
+{
+    if (the_machine) {
+        machine_request_shutdown(the_machine, 0);
+    } else {
+        exit(0);
+    }
+}
+
+static const char *need_arg(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        fatal("option %s needs an argument (see --help)", argv[*i]);
+    }
+    return argv[++*i];
+}
+
+int main(int argc, char **argv)
+{
+    MachineOpts opts = { 0 };
+    const char *machine_name = "pc", *accel_list = "tcg";
+    const char *devices[32];
+    int nr_devices = 0;
+    bool nographic = false, cpu_help = false;
+    const char *bios = NULL;
+
+    opts.smp = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] == '-' && a[1] == '-' && a[2]) {
+            a++;    /* --option is the same as -option */
+        }
+        if (!strcmp(a, "-h") || !strcmp(a, "-help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "-version")) {
+            printf("tandem version " TANDEM_VERSION "\n");
+            return 0;
+        } else if (!strcmp(a, "-M") || !strcmp(a, "-machine")) {
+            char *v = xstrdup(need_arg(argc, argv, &i));
+            char *comma = strchr(v, ',');
+            if (comma) {
+                *comma = '\0';
+            }
+            if (!strncmp(v, "type=", 5)) {
+                memmove(v, v + 5, strlen(v + 5) + 1);
+            }
+            machine_name = v;
+        } else if (!strcmp(a, "-m")) {
+            const char *v = need_arg(argc, argv, &i);
+            if (!strncmp(v, "size=", 5)) {
+                v += 5;
+            }
+            if (!parse_size_mib(v, &opts.ram_size)) {
+                fatal("invalid -m size '%s' (examples: 128, 512M, 2G)", v);
+            }
+            if (opts.ram_size < MiB) {
+                fatal("-m %s: guest RAM must be at least 1 MiB", v);
+            }
+            uint64_t host = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+            if (opts.ram_size > host) {
+                fatal("-m %s: %" PRIu64 " MiB of guest RAM is more than this host has (%" PRIu64
+                      " MiB)", v, (uint64_t)(opts.ram_size / MiB), (uint64_t)(host / MiB));
+            }
+        } else if (!strcmp(a, "-smp")) {
+            const char *v = need_arg(argc, argv, &i);
+            char *end;
+            if (!strncmp(v, "cpus=", 5)) {
+                v += 5;
+            }
+            long n = strtol(v, &end, 10);
+            if (end == v || (*end && *end != ',') || n < 1) {
+                fatal("invalid -smp '%s'", v);
+            }
+            opts.smp = (int)n;
+        } else if (!strcmp(a, "-cpu")) {
+            opts.cpu_model = need_arg(argc, argv, &i);
+            if (!strcmp(opts.cpu_model, "help")) {
+                cpu_help = true;
+            }
+        } else if (!strcmp(a, "-accel")) {
+            const char *v = need_arg(argc, argv, &i);
+            accel_list = !strncmp(v, "accel=", 6) ? v + 6 : v;
+        } else if (!strcmp(a, "-enable-kvm")) {
+            accel_list = "kvm";
+        } else if (!strcmp(a, "-kernel")) {
+            opts.kernel = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "-append")) {
+            opts.append = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "-initrd")) {
+            opts.initrd = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "-bios")) {
+            bios = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "-no-reboot")) {
+            opts.no_reboot = true;
+        } else if (!strcmp(a, "-nographic")) {
+            nographic = true;
+        } else if (!strcmp(a, "-display")) {
+            const char *v = need_arg(argc, argv, &i);
+            if (strcmp(v, "none")) {
+                fatal("-display %s: only 'none' is available in this build", v);
+            }
+        } else if (!strcmp(a, "-serial")) {
+            const char *v = need_arg(argc, argv, &i);
+            if (opts.nr_serial == MACHINE_MAX_SERIAL) {
+                fatal("at most %d -serial options", MACHINE_MAX_SERIAL);
+            }
+            opts.serial[opts.nr_serial++] = v;
+        } else if (!strcmp(a, "-device")) {
+            const char *v = need_arg(argc, argv, &i);
+            if (!strcmp(v, "help")) {
+                device_list_print(stdout);
+                return 0;
+            }
+            if (nr_devices == (int)ARRAY_SIZE(devices)) {
+                fatal("too many -device options");
+            }
+            devices[nr_devices++] = v;
+        } else if (!strcmp(a, "-d")) {
+            const char *v = need_arg(argc, argv, &i);
+            if (!strcmp(v, "help")) {
+                log_print_help(stdout);
+                return 0;
+            }
+            if (log_parse_mask(v) < 0) {
+                fatal("unknown -d item in '%s' (-d help lists them)", v);
+            }
+        } else if (!strcmp(a, "-D")) {
+            const char *v = need_arg(argc, argv, &i);
+            int r = log_set_file(v);
+            if (r < 0) {
+                fatal("cannot open log file '%s': %s", v, strerror(-r));
+            }
+        } else {
+            fatal("unknown option '%s' (see --help)", argv[i]);
+        }
+    }
+
+    if (!strcmp(machine_name, "help")) {
+        machine_list_print(stdout);
+        return 0;
+    }
+    const MachineClass *mc = machine_class_find(machine_name);
+    if (!mc) {
+        fatal("unknown machine '%s' (-M help lists them)", machine_name);
+    }
+    if (cpu_help) {
+        printf("Available CPU models for %s:\n", mc->name);
+        for (const char *const *p = mc->cpu_class->models; p && *p; p++) {
+            printf("  %s\n", *p);
+        }
+        return 0;
+    }
+    if (opts.cpu_model) {
+        bool ok = false;
+        for (const char *const *p = mc->cpu_class->models; p && *p; p++) {
+            ok |= !strcmp(*p, opts.cpu_model);
+        }
+        if (!ok) {
+            fatal("unknown CPU model '%s' (-cpu help lists them)", opts.cpu_model);
+        }
+    }
+    if (bios) {
+        opts.bios = bios;
+    }
+    if (opts.nr_serial == 0) {
+        opts.serial[opts.nr_serial++] = nographic ? "mon:stdio" : "stdio";
+    }
+    opts.accel = accel_list;
+
+    current_accel = accel_select(accel_list);
+    if (!current_accel) {
+        fatal("no usable accelerator in '%s'", accel_list);
+    }
+
+    main_loop_init();
+    bql_lock();
+    chr_quit_hook = quit_hook;
+    Machine *m = machine_create(mc, &opts);
+    if (!m) {
+        return 1;
+    }
+    for (int i = 0; i < nr_devices; i++) {
+        char *type = xstrdup(devices[i]);
+        char *props = strchr(type, ',');
+        if (props) {
+            *props++ = '\0';
+        }
+        const DeviceClass *dc = device_class_find(type);
+        if (!dc) {
+            fatal("unknown device '%s' (-device help lists them)", type);
+        }
+        if (!dc->user_creatable) {
+            fatal("device '%s' cannot be added with -device", type);
+        }
+        if (!device_create_class(m, dc, NULL, props)) {
+            return 1;
+        }
+        free(type);
+    }
+    the_machine = m;
+    main_loop_request_hook = request_hook;
+    if (current_accel->init(m) < 0) {
+        return 1;
+    }
+    machine_reset(m);
+    if (accel_start_vcpus(m) < 0) {
+        return 1;
+    }
+    int status = main_loop_run();
+    accel_stop_vcpus(m);
+    bql_unlock();
+    log_flush();
+    chr_stdio_restore();
+    fflush(stdout);
+    return status;
+}
