@@ -5,6 +5,7 @@
 # Objects go to build/, mirroring the source tree, with -MMD dependencies.
 
 BUILD ?= build
+.DEFAULT_GOAL := all
 -include $(BUILD)/config.mk
 
 ifeq ($(wildcard $(BUILD)/config.mk),)

@@ -176,7 +176,7 @@ static inline void ir_sar(IRBuilder *b, IRVal d, IRVal x, IRVal y) { ir_op3(b, I
  * extended basic block. Safe to skip; backends accept unoptimised IR. */
 void ir_optimize(IRBuilder *b);
 
-/* Print the block's ops ("-d op"). */
+/* Print the block's ops ("-d op"); f == NULL prints to the -d log (log_printf). */
 void ir_dump(const IRBuilder *b, FILE *f);
 
 /* ---- backends ---- */

@@ -78,8 +78,14 @@ typedef struct X86Insn {
  *  - moffs (A0-A3): has_mem, base = index = -1, disp = the zero-extended offset (addrsize
  *    bytes), imm_size 0.
  *  - MOV to/from CR/DR (0F 20-23): mod is reported as 3 (the CPU ignores ModRM.mod).
- *  - On X86_DF_INVALID, decoding stops as soon as the opcode is known to be undefined, so
- *    len may not cover operand bytes; nothing past that was fetched.
+ *  - X86_DF_INVALID instructions are decoded in full by their row's format (ModRM, SIB,
+ *    displacement, immediate); an opcode with no defined format ends at the opcode byte.
+ *  - X86_DF_TOO_LONG: no byte at offset 15 or beyond is fetched, and len is 15.
+ *  - mnem follows the operand size for CBW/CWD, PUSHF/POPF, IRET, PUSHA/POPA and the string
+ *    ops (MOVSW/MOVSD/MOVSQ...), the address size for JCXZ/JECXZ/JRCXZ, REX.W for MOVD/MOVQ,
+ *    PEXTRD/Q, PINSRD/Q and CMPXCHG8B/16B; 90 is NOP, PAUSE (F3) or XCHG (REX.B); C0-D3 /6
+ *    is SHL like /4, F6/F7 /1 TEST like /0. Prefix forms of the 0F map (66/F3/F2) have
+ *    their own mnemonics (MOVUPS/MOVUPD/MOVSS/MOVSD); x87 mnemonics are per form (FADD...).
  */
 /* True for byte-sized operations (even opcodes of the ALU rows, 80/82/C0/C6/D0/D2/F6/FE,
  * 84/86/88/8A, MOV AL moffs, byte string ops, B0-B7, IN/OUT AL, 0F B0/C0, SETcc). */
