@@ -21,33 +21,34 @@ static const AccelOps *accel_find(const char *name)
     return NULL;
 }
 
-const AccelOps *accel_select(const char *list)
+const AccelOps *accel_select(const char *list, char *why, size_t why_size)
 {
     char *copy = xstrdup(list), *save = NULL;
     const AccelOps *chosen = NULL;
+    why[0] = '\0';
     for (char *tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
         const AccelOps *a;
-        const char *why = NULL;
+        const char *reason = NULL;
         char *comma = strchr(tok, ',');
+        size_t used = strlen(why);
         if (comma) {
             *comma = '\0';   /* accelerator options are not used yet */
         }
         a = accel_find(tok);
         if (!a) {
-            if (!strcmp(tok, "kvm") || !strcmp(tok, "xen")) {
-                error_report("accelerator '%s' is not built into this tandem", tok);
-            } else {
-                error_report("unknown accelerator '%s' (try tcg)", tok);
-            }
-            continue;
+            reason = (!strcmp(tok, "kvm") || !strcmp(tok, "xen")) ?
+                     "not built into this tandem" : "unknown accelerator (try tcg)";
+        } else if (a->available && !a->available(&reason)) {
+            reason = reason ? reason : "unavailable";
+        } else {
+            chosen = a;
+            break;
         }
-        if (a->available && !a->available(&why)) {
-            error_report("accelerator '%s' cannot be used: %s", tok, why ? why : "unavailable");
-            continue;
-        }
-        chosen = a;
-        break;
+        snprintf(why + used, why_size - used, "%s%s: %s", used ? "; " : "", tok, reason);
     }
     free(copy);
+    if (chosen && why[0]) {
+        error_report("using accelerator '%s' (%s)", chosen->name, why);
+    }
     return chosen;
 }

@@ -36,8 +36,9 @@ typedef struct AccelOps {
 extern const AccelOps tcg_accel_ops;
 extern const AccelOps *current_accel;
 
-/* Choose from a list ("kvm:tcg"): the first available one; errors name each refusal. */
-const AccelOps *accel_select(const char *list);
+/* Choose from a list ("kvm:tcg"): the first available one. The reasons for refusing the
+ * others go to why (and to stderr when a later one was chosen); NULL when none is usable. */
+const AccelOps *accel_select(const char *list, char *why, size_t why_size);
 /* Start a thread per vCPU running the generic loop. */
 int accel_start_vcpus(Machine *m);
 /* Pause every vCPU (wait until they acknowledged) / let them run again. */

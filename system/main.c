@@ -276,9 +276,31 @@ int main(int argc, char **argv)
     }
     opts.accel = accel_list;
 
-    current_accel = accel_select(accel_list);
+    char why[512];
+    current_accel = accel_select(accel_list, why, sizeof(why));
     if (!current_accel) {
-        fatal("no usable accelerator in '%s'", accel_list);
+        fatal("no usable accelerator in '%s': %s", accel_list, why);
+    }
+
+    const DeviceClass *dev_classes[ARRAY_SIZE(devices)];
+    const char *dev_props[ARRAY_SIZE(devices)];
+    for (int i = 0; i < nr_devices; i++) {
+        char *type = xstrdup(devices[i]);
+        char *props = strchr(type, ',');
+        if (props) {
+            *props++ = '\0';
+        }
+        dev_classes[i] = device_class_find(type);
+        if (!dev_classes[i]) {
+            fatal("unknown device '%s' (-device help lists them)", type);
+        }
+        if (!dev_classes[i]->user_creatable) {
+            fatal("device '%s' cannot be added with -device", type);
+        }
+        dev_props[i] = props;
+        if (device_check_props(dev_classes[i], props) < 0) {
+            return 1;
+        }
     }
 
     main_loop_init();
@@ -289,22 +311,9 @@ int main(int argc, char **argv)
         return 1;
     }
     for (int i = 0; i < nr_devices; i++) {
-        char *type = xstrdup(devices[i]);
-        char *props = strchr(type, ',');
-        if (props) {
-            *props++ = '\0';
-        }
-        const DeviceClass *dc = device_class_find(type);
-        if (!dc) {
-            fatal("unknown device '%s' (-device help lists them)", type);
-        }
-        if (!dc->user_creatable) {
-            fatal("device '%s' cannot be added with -device", type);
-        }
-        if (!device_create_class(m, dc, NULL, props)) {
+        if (!device_create_class(m, dev_classes[i], NULL, dev_props[i])) {
             return 1;
         }
-        free(type);
     }
     the_machine = m;
     main_loop_request_hook = request_hook;

@@ -47,6 +47,17 @@ static int device_parse_props(Device *dev, const char *props)
     return 0;
 }
 
+int device_check_props(const DeviceClass *cls, const char *props)
+{
+    Device probe = { .cls = cls };
+    int r = device_parse_props(&probe, props);
+    for (int i = 0; i < probe.nr_props; i++) {
+        free(probe.prop_names[i]);
+        free(probe.prop_values[i]);
+    }
+    return r;
+}
+
 Device *device_create_class(Machine *m, const DeviceClass *cls, const char *id,
                             const char *props)
 {

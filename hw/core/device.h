@@ -74,6 +74,9 @@ extern const DeviceClass *const device_classes[];
  * (m may be NULL in unit tests). NULL after error_report(). (hw/core/device.c) */
 Device *device_create_class(Machine *m, const DeviceClass *cls, const char *id,
                             const char *props);
+/* Validate "k=v,..." against cls->props without creating anything (0 or -EINVAL after
+ * error_report()). */
+int device_check_props(const DeviceClass *cls, const char *props);
 /* The same by type name through the device table (hw/device_list.c). */
 Device *device_create(Machine *m, const char *type, const char *id, const char *props);
 void device_reset(Device *dev);

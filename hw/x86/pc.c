@@ -30,36 +30,12 @@ typedef struct PCBoard {
     Device *apic[MACHINE_MAX_CPUS];
     MemRegion ram_below_4g, ram_above_4g, bios, bios_low;
     uint64_t lowmem, highmem;
-    bool pic_intr;
     bool have_kernel;
     MultibootBoot boot;
 } PCBoard;
 
 static const uint16_t serial_ports[MACHINE_MAX_SERIAL] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
 static const int serial_irqs[MACHINE_MAX_SERIAL] = { 4, 3, 4, 3 };
-
-/* Recompute CPU 0's interrupt line from the PIC output and its APIC. */
-static void pc_update_cpu0(Machine *m)
-{
-    PCBoard *pc = m->board;
-    CPUState *cs = m->cpus[0];
-    if (!cs) {
-        return;
-    }
-    if ((pc->pic_intr && apic_accept_pic_intr(pc->apic[0])) || apic_has_interrupt(pc->apic[0])) {
-        cpu_interrupt(cs, CPU_INTERRUPT_HARD);
-    } else {
-        cpu_reset_interrupt(cs, CPU_INTERRUPT_HARD);
-    }
-}
-
-static void pc_pic_intr(void *opaque, int n, int level)
-{
-    Machine *m = opaque;
-    PCBoard *pc = m->board;
-    pc->pic_intr = level;
-    pc_update_cpu0(m);
-}
 
 static int pc_get_interrupt_vector(void *opaque, CPUState *cs)
 {
@@ -71,9 +47,7 @@ static int pc_get_interrupt_vector(void *opaque, CPUState *cs)
         vec = apic_get_interrupt(apic);
     } else if (cs->index == 0 && apic_accept_pic_intr(apic) && i8259_intr_pending(pc->pic)) {
         vec = i8259_acknowledge(pc->pic);
-    }
-    if (cs->index == 0) {
-        pc_update_cpu0(m);
+        apic_update_irq(apic);
     }
     return vec;
 }
@@ -176,8 +150,6 @@ static int pc_init(Machine *m)
     if (!pc->pic) {
         return -1;
     }
-    IrqLine *intr = irq_alloc_lines(pc_pic_intr, m, 1);
-    irq_connect(device_irq_out(pc->pic, 0), &intr[0]);
     apic_install_cpu_hooks();
     for (int i = 0; i < m->ncpus; i++) {
         char id[16], props[32];
@@ -192,6 +164,8 @@ static int pc_init(Machine *m)
         m->cpus[i]->irq_opaque = m;
     }
     mr_add_subregion(&m->sysmem, PC_APIC_BASE, device_mmio(pc->apic[0], 0), 10);
+    /* the PIC's INTR reaches CPU 0 through its APIC's LINT0 (virtual wire) */
+    irq_connect(device_irq_out(pc->pic, 0), device_irq_in(pc->apic[0], 0));
     pc->pit = device_create(m, "i8254", "pit", NULL);
     if (!pc->pit) {
         return -1;
