@@ -135,7 +135,7 @@ static uint64_t ld_slow(CPUState *cs, vaddr addr, unsigned memop, int mmu_idx)
         /* crosses a page: byte by byte, both pages checked before any side effect */
         v = 0;
         tlb_entry_fill(cs, addr, 1, MMU_DATA_LOAD, mmu_idx);
-        tlb_entry_fill(cs, addr + size - 1, 1, MMU_DATA_LOAD, mmu_idx);
+        tlb_entry_fill(cs, (addr + size - 1) & TARGET_PAGE_MASK, 1, MMU_DATA_LOAD, mmu_idx);
         for (unsigned i = 0; i < size; i++) {
             v |= ld_slow(cs, addr + i, MO_8, mmu_idx) << (8 * i);
         }
@@ -157,7 +157,7 @@ static void st_slow(CPUState *cs, vaddr addr, uint64_t val, unsigned memop, int 
 
     if (((addr & ~TARGET_PAGE_MASK) + size) > TARGET_PAGE_SIZE) {
         tlb_entry_fill(cs, addr, 1, MMU_DATA_STORE, mmu_idx);
-        tlb_entry_fill(cs, addr + size - 1, 1, MMU_DATA_STORE, mmu_idx);
+        tlb_entry_fill(cs, (addr + size - 1) & TARGET_PAGE_MASK, 1, MMU_DATA_STORE, mmu_idx);
         for (unsigned i = 0; i < size; i++) {
             st_slow(cs, addr + i, val >> (8 * i), MO_8, mmu_idx);
         }

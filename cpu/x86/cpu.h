@@ -364,4 +364,102 @@ IR_HELPER(helper_sysexit);              /* a0 opsize */
 IR_HELPER(helper_swapgs);
 IR_HELPER(helper_wbinvd);
 
+/* ==== system side: declarations added by the system helpers (cpu.c, seg_helper.c,
+ * excp_helper.c, mmu.c, misc_helper.c); shared between those files and their tests ==== */
+
+/* Physical address width reported by CPUID 0x80000008 and enforced by the page walk. */
+#define X86_PHYS_ADDR_BITS 40
+
+/*
+ * Per-vCPU system state that X86CPU has no field for (yet): kept in a table indexed by
+ * cs->index, so X86CPU's layout stays as the accelerators and the translator know it.
+ */
+#define X86_MAX_CPUS 256
+typedef struct X86SysState {
+    bool wait_for_sipi;         /* an AP after reset/INIT: only INIT and SIPI act on it */
+    bool nmi_blocked;           /* from NMI delivery to the next IRET */
+    uint64_t mtrr_deftype;      /* IA32_MTRR_DEF_TYPE */
+    uint64_t mtrr_fixed[11];    /* MSRs 0x250, 0x258, 0x259, 0x268..0x26f */
+    uint64_t mtrr_var[16];      /* MSRs 0x200..0x20f: PHYSBASE0, PHYSMASK0, ... */
+} X86SysState;
+X86SysState *x86_sys_state(X86CPU *env);
+
+/* The CPUID leaf 1 EAX signature (family/model/stepping); also EDX after reset. */
+uint32_t x86_cpuid_signature(X86CPU *env);
+/* mmu_idx of code fetches for TB flags (CPUClass.tb_mmu_idx). */
+int x86_tb_mmu_idx(uint32_t flags);
+
+/* #PF error code bits */
+#define X86_PF_P    (1 << 0)    /* 0: not present; 1: protection or reserved bit */
+#define X86_PF_W    (1 << 1)    /* the access was a write */
+#define X86_PF_U    (1 << 2)    /* the access was a user-mode (CPL 3) access */
+#define X86_PF_RSVD (1 << 3)    /* a reserved bit was set in a paging-structure entry */
+#define X86_PF_I    (1 << 4)    /* instruction fetch (only with NXE+PAE or SMEP) */
+/* x86_mmu_walk's results other than 0: a page fault (X86_WALK_PF | the #PF error code,
+ * which may itself be 0), or a non-canonical address in long mode (#GP, not #PF) */
+#define X86_WALK_PF 0x10000
+#define X86_WALK_NONCANONICAL (-1)
+/*
+ * Translate linear address va for an access of type acc with mmu_idx's privilege (mmu.c).
+ * Pure apart from setting accessed/dirty bits in the page tables (cpu_ld_phys/cpu_st_phys
+ * on cs->as). Returns 0 with *pa (the full physical address of va, A20 applied), *prot
+ * (PAGE_* allowed for this mmu_idx; PAGE_WRITE only once the dirty bit is set) and
+ * *page_size; or X86_WALK_PF | error code (X86_PF_*); or X86_WALK_NONCANONICAL.
+ */
+int x86_mmu_walk(X86CPU *env, uint64_t va, MMUAccessType acc, int mmu_idx, uint64_t *pa,
+                 int *prot, uint64_t *page_size);
+/* CPUClass.tlb_fill */
+bool x86_cpu_tlb_fill(CPUState *cs, vaddr addr, int size, MMUAccessType access, int mmu_idx,
+                      bool probe);
+
+/* Implicit supervisor accesses to system structures (GDT, LDT, IDT, TSS): linear address
+ * truncated to 32 bits outside long mode, mmu_idx X86_MMU_KNOSMAP (seg_helper.c). */
+uint64_t x86_ld_kernel(X86CPU *env, uint64_t addr, unsigned memop);
+void x86_st_kernel(X86CPU *env, uint64_t addr, uint64_t val, unsigned memop);
+
+/* Descriptors (seg_helper.c). e1/e2: the low and high dwords of a descriptor. */
+static inline uint64_t x86_desc_base(uint32_t e1, uint32_t e2)
+{
+    return (e1 >> 16) | ((e2 & 0xff) << 16) | (e2 & 0xff000000u);
+}
+static inline uint32_t x86_desc_limit(uint32_t e1, uint32_t e2)
+{
+    uint32_t limit = (e1 & 0xffff) | (e2 & 0x000f0000u);
+    return (e2 & DESC_G_MASK) ? (limit << 12) | 0xfff : limit;
+}
+/* Linear address of the `size`-byte descriptor for selector sel in the GDT or LDT; false
+ * when it lies beyond the table limit (or the LDT is null). */
+bool x86_desc_addr(X86CPU *env, uint32_t sel, unsigned size, uint64_t *addr);
+/* Read the 8-byte descriptor for sel; false when beyond the limit. */
+bool x86_load_desc(X86CPU *env, uint32_t sel, uint32_t *e1, uint32_t *e2);
+/* Set the accessed bit of a code/data descriptor in memory (and in *e2). */
+void x86_desc_set_accessed(X86CPU *env, uint32_t sel, uint32_t *e2);
+/* Load segment register seg from a checked descriptor. */
+void x86_load_seg_desc(X86CPU *env, int seg, uint32_t sel, uint32_t e1, uint32_t e2);
+/* The legacy TSS stack for privilege level dpl (#TS on a TSS too short). */
+void x86_tss_stack(X86CPU *env, int dpl, uint32_t *ss, uint32_t *esp, int ext);
+/* The 64-bit TSS stack pointer RSP0..2 (level 0..2) or IST1..7 (level 4..10). */
+uint64_t x86_tss_rsp64(X86CPU *env, int level, int ext);
+
+/* A stack being pushed or popped by a helper; nothing is committed to ESP until
+ * x86_stack_commit, so a fault midway leaves the registers as they were. */
+typedef struct X86Stack {
+    uint64_t base;          /* SS base (0 for a 64-bit stack) */
+    uint64_t sp;            /* the full stack pointer; only the bits in mask change */
+    uint64_t mask;          /* 0xffff, 0xffffffff or all ones */
+    bool lin64;             /* linear addresses are 64-bit (else truncated to 32) */
+    int mmu_idx;
+} X86Stack;
+/* The current stack (SS:ESP, or RSP in 64-bit mode) with the current CPL's mmu_idx. */
+void x86_stack_cur(X86CPU *env, X86Stack *st);
+/* A new stack: ss_flags gives the size (B bit) unless is64; accesses at privilege cpl. */
+void x86_stack_new(X86CPU *env, X86Stack *st, uint64_t base, uint64_t sp, uint32_t ss_flags,
+                   bool is64, int cpl);
+void x86_stack_push(X86CPU *env, X86Stack *st, uint64_t val, unsigned size);
+uint64_t x86_stack_pop(X86CPU *env, X86Stack *st, unsigned size);
+void x86_stack_commit(X86CPU *env, const X86Stack *st);
+/* Write the stack pointer with the width given by mask (16: low bits only; 32: zero-extended). */
+void x86_set_sp(X86CPU *env, uint64_t sp, uint64_t mask);
+/* ==== end of the system side block ==== */
+
 #endif
