@@ -34,7 +34,7 @@ LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 MAIN_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(MAIN_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_TESTS))
 
-.PHONY: all check check-unit check-guests clean distclean run
+.PHONY: all check check-unit check-guests check-integration clean distclean run
 all: $(BUILD)/tandem $(BUILD)/libtandem.a
 
 $(BUILD)/%.o: %.c $(BUILD)/config.h
@@ -55,7 +55,10 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c $(BUILD)/config.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
 
-check: check-unit check-guests
+check: check-unit check-guests check-integration
+
+check-integration: $(BUILD)/tandem $(GUEST_X86_ELFS)
+	sh tests/integration/run.sh $(BUILD)/tandem $(BUILD)/tests/guests/x86
 
 check-unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
