@@ -37,23 +37,35 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_TESTS))
 .PHONY: all check check-unit check-guests check-integration clean distclean run
 all: $(BUILD)/tandem $(BUILD)/libtandem.a
 
+# V=1 shows the whole command lines
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 $(BUILD)/%.o: %.c $(BUILD)/config.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(BUILD)/libtandem.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/tandem: $(MAIN_OBJS) $(BUILD)/libtandem.a
-	$(CC) $(CFLAGS_ALL) -o $@ $(MAIN_OBJS) $(BUILD)/libtandem.a $(LIBS_ALL)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $(MAIN_OBJS) $(BUILD)/libtandem.a $(LIBS_ALL)
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libtandem.a
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libtandem.a $(CHECK_LIBS) $(LIBS_ALL)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libtandem.a $(CHECK_LIBS) $(LIBS_ALL)
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c $(BUILD)/config.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
 
 check: check-unit check-guests check-integration
 

@@ -168,7 +168,7 @@ int main(int argc, char **argv)
             uint64_t host = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
             if (opts.ram_size > host) {
                 fatal("-m %s: %" PRIu64 " MiB of guest RAM is more than this host has (%" PRIu64
-                      " MiB)", v, (uint64_t)(opts.ram_size / MiB), (uint64_t)(host / MiB));
+                      " MiB)", v, opts.ram_size / MiB, host / MiB);
             }
         } else if (!strcmp(a, "-smp")) {
             const char *v = need_arg(argc, argv, &i);

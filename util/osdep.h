@@ -29,9 +29,9 @@ typedef uint64_t vaddr;    /* guest-virtual (linear) address */
 #define NORETURN __attribute__((noreturn))
 #define PRINTF_FMT(a, b) __attribute__((format(printf, a, b)))
 
-#define KiB (1ULL << 10)
-#define MiB (1ULL << 20)
-#define GiB (1ULL << 30)
+#define KiB ((uint64_t)1 << 10)
+#define MiB ((uint64_t)1 << 20)
+#define GiB ((uint64_t)1 << 30)
 
 /* User-facing error: "tandem: <message>\n" on stderr. */
 void error_report(const char *fmt, ...) PRINTF_FMT(1, 2);

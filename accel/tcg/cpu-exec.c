@@ -214,8 +214,8 @@ static int tcg_cpu_exec(CPUState *cs)
 {
     void *env = cpu_arch_state(cs);
     const CPUClass *cc = cs->cc;
-    TranslationBlock *last = NULL;
-    unsigned last_slot = 0;
+    TranslationBlock *volatile last = NULL;   /* volatile: kept across siglongjmp */
+    volatile unsigned last_slot = 0;
     bool single = log_enabled(LOG_EXEC | LOG_CPU);
 
     if (sigsetjmp(cs->jmp_env, 0) != 0) {
