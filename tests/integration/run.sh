@@ -6,7 +6,7 @@ emu=${1:?usage: run.sh TANDEM GUEST_DIR}
 guests=${2:?usage: run.sh TANDEM GUEST_DIR}
 dir=$(dirname "$0")
 fail=0
-for t in "$dir"/bad-input.sh "$dir"/logging.sh "$dir"/triple-fault.sh; do
+for t in "$dir"/bad-input.sh "$dir"/logging.sh "$dir"/triple-fault.sh "$dir"/bios.sh; do
     [ -f "$t" ] || continue
     echo "== $(basename "$t")"
     sh "$t" "$emu" "$guests" || fail=1
