@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cpu/cpu.c — generic vCPU services: creation, interrupt requests and kicks, leaving a
- * block (longjmp back to the CPU loop), device access with the big lock, the pc history.
+ * block (longjmp back to the CPU loop), device access with the big lock, the history of the
+ * last blocks run and its crash-report dump.
  */
 #include "cpu/cpu.h"
 #include "hw/core/machine.h"
@@ -123,12 +124,44 @@ void cpu_io_st(CPUState *cs, AddressSpace *as, hwaddr addr, uint64_t val, unsign
     }
 }
 
+/* How many of the last blocks cpu_dump_history disassembles. */
+#define CPU_HISTORY_DISAS 8
+
+/* The i-th of the last n entries of the history ring, oldest first. */
+static const CPUHistoryEntry *history_at(const CPUState *cs, unsigned n, unsigned i)
+{
+    return &cs->pc_history[(cs->pc_history_pos - n + i) % CPU_PC_HISTORY];
+}
+
 void cpu_dump_history(CPUState *cs, FILE *f)
 {
     unsigned n = cs->pc_history_pos < CPU_PC_HISTORY ? cs->pc_history_pos : CPU_PC_HISTORY;
-    fprintf(f, "Last %u blocks executed on CPU %d (oldest first):\n", n, cs->index);
+    unsigned first_disas = n > CPU_HISTORY_DISAS ? n - CPU_HISTORY_DISAS : 0;
+    const CPUHistoryEntry *prev = NULL;
+
+    /* The CPU loop sees the block it enters and the one that returns to it; the blocks
+     * chained in between run inside the backend and are not recorded. */
+    fprintf(f, "Last %u blocks entered from the CPU loop or returning to it on CPU %d "
+            "(oldest first; blocks chained to in between are not listed):\n", n, cs->index);
     for (unsigned i = 0; i < n; i++) {
-        unsigned slot = (cs->pc_history_pos - n + i) % CPU_PC_HISTORY;
-        fprintf(f, "  %016" PRIx64 "\n", cs->pc_history[slot]);
+        const CPUHistoryEntry *e = history_at(cs, n, i);
+
+        fprintf(f, "  %016" PRIx64 "  %4u bytes  flags %08x\n", e->pc, e->size, e->flags);
+    }
+    if (!cs->cc->disas || n == 0) {
+        return;
+    }
+    fprintf(f, "Instructions of the last %u (a block that faulted ran only up to the faulting "
+            "instruction):\n", n - first_disas);
+    for (unsigned i = first_disas; i < n; i++) {
+        const CPUHistoryEntry *e = history_at(cs, n, i);
+
+        if (prev && prev->pc == e->pc && prev->size == e->size && prev->flags == e->flags) {
+            fprintf(f, "block %016" PRIx64 " again\n", e->pc);
+            continue;
+        }
+        fprintf(f, "block %016" PRIx64 " (%u bytes):\n", e->pc, e->size);
+        cs->cc->disas(cs, e->pc, e->size, e->flags, f);
+        prev = e;
     }
 }

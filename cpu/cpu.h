@@ -47,8 +47,13 @@ typedef enum MMUAccessType { MMU_DATA_LOAD = 0, MMU_DATA_STORE = 1, MMU_INST_FET
 /* Page protection bits for tlb_set_page */
 enum { PAGE_READ = 1, PAGE_WRITE = 2, PAGE_EXEC = 4 };
 
-/* A per-CPU ring of the guest pcs of the last blocks executed (for crash reports). */
+/* A per-CPU ring of the last blocks executed (for crash reports). */
 #define CPU_PC_HISTORY 32
+typedef struct CPUHistoryEntry {
+    uint64_t pc;            /* linear pc of the block */
+    uint32_t size;          /* guest code bytes */
+    uint32_t flags;         /* the block's flags: the mode to disassemble it in */
+} CPUHistoryEntry;
 
 struct CPUState {
     const CPUClass *cc;
@@ -69,7 +74,7 @@ struct CPUState {
     int exit_status;                 /* for EXCP_SHUTDOWN: the process exit status */
     jmp_buf jmp_env;                 /* cpu_loop_exit() longjmps here */
     bool can_do_io;
-    uint64_t pc_history[CPU_PC_HISTORY];
+    CPUHistoryEntry pc_history[CPU_PC_HISTORY];
     unsigned pc_history_pos;
     void *accel_data;                /* the accelerator's per-vCPU state */
     /* interrupt acknowledge: the board sets it (PIC/APIC); returns a vector or -1 */
@@ -110,6 +115,10 @@ struct CPUClass {
     ptrdiff_t exit_request_offset, insn_pc_offset, tlb_offset, ir_frame_offset;
     /* disassemble for -d in_asm (capstone); returns bytes consumed */
     void (*disas_log)(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags);
+    /* print the instructions of a block that ran (its pc, size and flags) to f, reading
+     * guest memory without faulting and without touching devices: what cannot be read is
+     * skipped (crash reports; NULL: cpu_dump_history prints the pcs only) */
+    void (*disas)(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags, FILE *f);
 };
 
 static inline void *cpu_arch_state(CPUState *cs)
@@ -131,12 +140,18 @@ void cpu_exit(CPUState *cs);
 NORETURN void cpu_loop_exit(CPUState *cs);
 /* The same after restoring the guest pc to the faulting instruction (from insn_start). */
 NORETURN void cpu_loop_exit_restore(CPUState *cs);
-/* Record a finished block's pc in the history ring. */
-static inline void cpu_record_pc(CPUState *cs, uint64_t pc)
+/* Record a block run from the CPU loop (pc, size in bytes, flags) in the history ring. */
+static inline void cpu_record_pc(CPUState *cs, uint64_t pc, uint32_t size, uint32_t flags)
 {
-    cs->pc_history[cs->pc_history_pos++ % CPU_PC_HISTORY] = pc;
+    CPUHistoryEntry *e = &cs->pc_history[cs->pc_history_pos++ % CPU_PC_HISTORY];
+
+    e->pc = pc;
+    e->size = size;
+    e->flags = flags;
 }
-/* Print the last executed block pcs (oldest first), disassembled when possible. */
+/* Print the blocks of the history ring (oldest first), and the instructions of the last
+ * few through CPUClass.disas. Only blocks entered from the CPU loop (and the block that
+ * left to it) are in the ring: those reached through chaining in between are not. */
 void cpu_dump_history(CPUState *cs, FILE *f);
 
 /* Device access from a CPU (port I/O or MMIO): takes the big lock around the dispatch. */

@@ -289,7 +289,7 @@ static int tcg_cpu_exec(CPUState *cs)
                 log_printf("Trace %d: [%016" PRIx64 "/%08x]\n", cs->index, pc, flags);
             }
         }
-        cpu_record_pc(cs, pc);
+        cpu_record_pc(cs, pc, tb->size, tb->flags);
         cs->stat_tbs_executed++;
         r = ir_exec(env, tb->code);
         {
@@ -302,7 +302,7 @@ static int tcg_cpu_exec(CPUState *cs)
                 last_slot = v;
             }
             if (ran != tb) {
-                cpu_record_pc(cs, ran->pc);
+                cpu_record_pc(cs, ran->pc, ran->size, ran->flags);
             }
         }
     }

@@ -31,6 +31,38 @@ X86SysState *x86_sys_state(X86CPU *env)
  * ------------------------------------------------------------------------------------- */
 
 /*
+ * HF_SEGCHK bits (see cpu.h): which segments need checks on data accesses. Protected
+ * mode: any segment but a present, writable (CS: readable), expand-up one with a 4 GiB
+ * limit (a null selector's cache has P clear); real and virtual-8086 mode: only the limit
+ * counts. 64-bit code has no segment checks at all.
+ */
+static uint32_t seg_check_bits(const X86CPU *env, uint32_t hf)
+{
+    const uint32_t data = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_W_MASK | DESC_E_MASK;
+    const uint32_t code = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_R_MASK;
+    bool prot = (hf & HF_PE_MASK) && !(hf & HF_VM_MASK);
+    uint32_t bits = 0;
+
+    if (hf & HF_CS64_MASK) {
+        return 0;
+    }
+    for (int seg = 0; seg < 6; seg++) {
+        const SegmentCache *sc = &env->segs[seg];
+        bool flat = sc->limit == 0xffffffffu;
+
+        if (prot && seg == X86_SEG_CS) {
+            flat = flat && (sc->flags & code) == code;
+        } else if (prot) {
+            flat = flat && (sc->flags & data) == (DESC_P_MASK | DESC_S_MASK | DESC_W_MASK);
+        }
+        if (!flat) {
+            bits |= HF_SEGCHK(seg);
+        }
+    }
+    return bits;
+}
+
+/*
  * The CPL is SS.DPL in protected mode (SDM 5.5: they are equal except transiently, and a
  * null SS in 64-bit mode keeps the CPL in its cached DPL), 3 in virtual-8086 mode and 0 in
  * real mode. In 64-bit code CS32 and SS32 are set too (the translator tests CS64 first).
@@ -91,6 +123,7 @@ void x86_update_hflags(X86CPU *env)
     if (cr4 & CR4_UMIP) {
         hf |= HF_UMIP_MASK;
     }
+    hf |= seg_check_bits(env, hf);
     env->hflags = hf;
 }
 
@@ -463,4 +496,5 @@ const CPUClass x86_cpu_class = {
     .tlb_offset = offsetof(X86CPU, tlb),
     .ir_frame_offset = offsetof(X86CPU, ir_frame),
     .disas_log = x86_disas_log,
+    .disas = x86_disas_block,
 };

@@ -114,6 +114,19 @@ typedef struct TableReg {
 #define HF_TS_MASK      (1 << 17)   /* CR0.TS */
 #define HF_OSFXSR_MASK  (1 << 18)   /* CR4.OSFXSR */
 #define HF_UMIP_MASK    (1 << 19)   /* CR4.UMIP */
+/*
+ * One bit per segment register (bit HF_SEGCHK_SHIFT + X86_SEG_*): accesses through it need
+ * the limit and rights checks of helper_check_seg, and for CS, branch targets the CS limit
+ * check of helper_check_eip. Set outside 64-bit code for every segment that is not flat:
+ * in protected mode not a present, writable (CS: readable), expand-up segment with a 4 GiB
+ * limit, null selectors included; in real and virtual-8086 mode (where only the limit
+ * counts) a limit other than 4 GiB, so plain real mode (64 KiB limits) is checked and
+ * unreal mode is not. Flat segments thus cost nothing in translated code. Writes through
+ * CS in protected mode always fault: the translator checks those whatever this bit says.
+ */
+#define HF_SEGCHK_SHIFT 20
+#define HF_SEGCHK_MASK  (0x3f << HF_SEGCHK_SHIFT)
+#define HF_SEGCHK(seg)  (1u << (HF_SEGCHK_SHIFT + (seg)))
 #define HF_TB_KEY_MASK  (~(uint32_t)HF_INHIBIT_IRQ)
 
 /* MMU indexes for the softmmu TLB (IR_NB_MMU_MODES = 4) */
@@ -224,6 +237,8 @@ typedef struct X86CPU {
     unsigned fpstt;
     uint32_t mxcsr;
     X86XMMReg xmm[16];
+    X86XMMReg xmm_tmp;      /* SSE scratch: a memory operand loaded for a helper (not
+                             * architectural, not saved) */
     uint64_t xcr0;
 
     /* exceptions */
@@ -312,6 +327,8 @@ extern X86APICHooks x86_apic_hooks;
 void x86_tcg_init(void);                 /* registers the IR globals (regs, eip, cc_*, ...) */
 void x86_translate(CPUState *cs, TranslationBlock *tb, IRBuilder *b);
 void x86_disas_log(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags);
+/* CPUClass.disas: the instructions of a block that ran, to f (crash reports). */
+void x86_disas_block(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags, FILE *f);
 /* Name of the instruction at a linear pc for -d unimp / crash reports (capstone). */
 void x86_disas_one(CPUState *cs, uint64_t pc, int mode, FILE *f);
 
@@ -323,6 +340,10 @@ IR_HELPER(helper_int3);                 /* a0 next_eip */
 IR_HELPER(helper_into);                 /* a0 next_eip: raises #OF if OF set */
 IR_HELPER(helper_single_step);          /* a0 next_eip: #DB trap after a TF instruction */
 IR_HELPER(helper_load_seg);             /* a0 seg, a1 selector: MOV/POP sreg, LDS.. */
+IR_HELPER(helper_check_seg);            /* a0 seg, a1 linear address, a2 size, a3 1 = write:
+                                         * limit/rights #GP(0) or #SS(0) (HF_SEGCHK) */
+IR_HELPER(helper_check_eip);            /* a0 eip, a1 X86_EIPCHK_*, a2 ECX to restore:
+                                         * #GP(0) when eip is beyond the CS limit */
 IR_HELPER(helper_ljmp);                 /* a0 selector, a1 offset, a2 next_eip: JMP far */
 IR_HELPER(helper_lcall);                /* a0 selector, a1 offset, a2 opsize(2/4/8), a3 next_eip */
 IR_HELPER(helper_lret);                 /* a0 opsize, a1 bytes to pop after (RET far imm16) */
@@ -363,6 +384,11 @@ IR_HELPER(helper_sysenter);
 IR_HELPER(helper_sysexit);              /* a0 opsize */
 IR_HELPER(helper_swapgs);
 IR_HELPER(helper_wbinvd);
+
+/* helper_check_eip's a1: how a new eip was reached */
+#define X86_EIPCHK_BRANCH   0   /* a jump, call or return: the fault is at that instruction */
+#define X86_EIPCHK_SEQ      1   /* sequential flow: the fault is at the new eip itself */
+#define X86_EIPCHK_ECX      2   /* LOOP: also restore ECX (a2), decremented before the check */
 
 /* ==== system side: declarations added by the system helpers (cpu.c, seg_helper.c,
  * excp_helper.c, mmu.c, misc_helper.c); shared between those files and their tests ==== */
@@ -461,5 +487,42 @@ void x86_stack_commit(X86CPU *env, const X86Stack *st);
 /* Write the stack pointer with the width given by mask (16: low bits only; 32: zero-extended). */
 void x86_set_sp(X86CPU *env, uint64_t sp, uint64_t mask);
 /* ==== end of the system side block ==== */
+
+/* ==== task switching (task_switch.c, SDM vol. 3A ch. 7); these return with the new task
+ * running, or raise the exception in the old task's context (before the commit point) or
+ * in the new task's (after it) ==== */
+/* JMP (is_call false) or CALL to the TSS descriptor or task gate sel, whose descriptor
+ * e1/e2 the caller read: the DPL/RPL, type and present checks of vol. 2 JMP/CALL, then the
+ * switch; next_eip is the EIP saved in the old task's TSS. #GP(sel) in IA-32e mode. */
+void x86_task_jmp_call(X86CPU *env, uint32_t sel, uint32_t e1, uint32_t e2, bool is_call,
+                       uint64_t next_eip);
+/* IRET with EFLAGS.NT set (outside IA-32e mode): back to the task of the current TSS's back
+ * link `link`, whose descriptor e1/e2 the caller checked (a present, busy TSS in the GDT). */
+void x86_task_iret(X86CPU *env, uint32_t link, uint32_t e1, uint32_t e2, uint64_t next_eip);
+/* An interrupt or exception through an IDT task gate (low dword gate_e1) whose DPL and P
+ * the caller checked; ext = the EXT bit of error codes, error_code is pushed on the new
+ * task's stack when has_err; ret_eip is the EIP saved in the old task's TSS. */
+void x86_task_gate_int(X86CPU *env, uint32_t gate_e1, int ext, bool has_err,
+                       uint32_t error_code, uint64_t ret_eip);
+/* ==== end of task switching ==== */
+
+/* ==== SSE (sse_helper.c, sse_fp_helper.c, translate-sse*.c; the IR helpers themselves are
+ * declared in cpu/x86/sse_helper.h) ==== */
+/* MXCSR (SDM vol. 1, 10.2.3) */
+#define MXCSR_IE        (1u << 0)   /* exception flags: invalid operation */
+#define MXCSR_DE        (1u << 1)   /* denormal operand */
+#define MXCSR_ZE        (1u << 2)   /* divide by zero */
+#define MXCSR_OE        (1u << 3)   /* overflow */
+#define MXCSR_UE        (1u << 4)   /* underflow */
+#define MXCSR_PE        (1u << 5)   /* precision */
+#define MXCSR_FLAGS     0x003fu
+#define MXCSR_DAZ       (1u << 6)   /* denormals are zeros */
+#define MXCSR_MASKS     0x1f80u     /* IM DM ZM OM UM PM: flag bit n is masked by bit n + 7 */
+#define MXCSR_RC_SHIFT  13
+#define MXCSR_RC        (3u << MXCSR_RC_SHIFT)  /* rounding: nearest, down, up, toward zero */
+#define MXCSR_FTZ       (1u << 15)  /* flush to zero */
+/* The MXCSR bits that may be set (FXSAVE's MXCSR_MASK; LDMXCSR/FXRSTOR #GP on others). */
+#define MXCSR_WRITABLE  0xffffu
+/* ==== end of the SSE block ==== */
 
 #endif

@@ -4,8 +4,9 @@
  * and crash reports (never for execution: the translator has its own decoder).
  *
  * The bytes of the block just translated come from the translator's copy (no second guest
- * access); other code is read through the softmmu after a probing TLB fill, so an unmapped
- * page prints as such instead of faulting. Intel syntax, linear addresses.
+ * access); other code is read from RAM or ROM through the TLB entry of a probing fill, so an
+ * unmapped page prints as such instead of faulting, and a page of I/O is never read (device
+ * reads have side effects). Intel syntax, linear addresses.
  */
 #include "cpu/x86/translate.h"
 #include <capstone/capstone.h>
@@ -33,24 +34,36 @@ static int mode_of_flags(uint32_t flags)
     return (flags & HF_CS64_MASK) ? 64 : (flags & HF_CS32_MASK) ? 32 : 16;
 }
 
-/* Read up to len guest code bytes at linear pc; returns how many could be read. */
-static size_t read_code(CPUState *cs, uint64_t pc, uint8_t *buf, size_t len)
+/*
+ * Read up to len guest code bytes at linear pc as code of mode `flags` (tb flags) would be
+ * fetched; returns how many could be read. Never faults: a page is read only when a
+ * probing fill maps it to RAM or ROM, straight from the host copy.
+ */
+static size_t read_code(CPUState *cs, uint64_t pc, uint32_t flags, uint8_t *buf, size_t len)
 {
     X86CPU *env = x86_cpu(cs);
-    int mmu_idx = x86_tb_mmu_idx(env->hflags);
-    uint64_t probed_page = ~0ull;
+    int mmu_idx = x86_tb_mmu_idx(flags);
+    const uint64_t page_mask = ~(uint64_t)((1 << IR_PAGE_BITS) - 1);
+    const TLBEntry *e = NULL;
     size_t i;
 
     for (i = 0; i < len; i++) {
         uint64_t a = pc + i;
-        if ((a >> IR_PAGE_BITS) != probed_page) {
+
+        if (!(flags & HF_CS64_MASK)) {
+            a = (uint32_t)a;
+        }
+        if (!e || (a & page_mask) != e->addr_code) {
             if (!cs->cc || !cs->cc->tlb_fill ||
                 !cs->cc->tlb_fill(cs, a, 1, MMU_INST_FETCH, mmu_idx, true)) {
                 break;
             }
-            probed_page = a >> IR_PAGE_BITS;
+            e = &env->tlb[mmu_idx][tlb_index(a)];
+            if (e->addr_code != (a & page_mask)) {
+                break;      /* I/O (or not executable): not read */
+            }
         }
-        buf[i] = (uint8_t)cpu_ld_mmu(cs, a, MO_8, mmu_idx);
+        buf[i] = *(const uint8_t *)(uintptr_t)(a + e->addend);
     }
     return i;
 }
@@ -114,7 +127,7 @@ void x86_disas_log(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags)
     if (!x86_tb_bytes_get(pc, size, &p)) {
         size_t got;
         tmp = xmalloc(size);
-        got = read_code(cs, pc, tmp, size);
+        got = read_code(cs, pc, flags, tmp, size);
         size = got;
         p = tmp;
     }
@@ -124,10 +137,33 @@ void x86_disas_log(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags)
     free(tmp);
 }
 
+/* CPUClass.disas: a block of the history ring, for crash reports. */
+void x86_disas_block(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags, FILE *f)
+{
+    uint8_t *buf;
+    size_t got;
+
+    if (size == 0) {
+        return;
+    }
+    size = MIN(size, (uint64_t)X86_TB_BYTES_MAX);
+    buf = xmalloc(size);
+    got = read_code(cs, pc, flags, buf, size);
+    if (got > 0) {
+        disas_buf(f, pc, buf, got, mode_of_flags(flags), 0);
+    }
+    if (got < size) {
+        fprintf(f, "0x%" PRIx64 ":  <%" PRIu64 " bytes not readable>\n", pc + got,
+                size - got);
+    }
+    free(buf);
+}
+
 void x86_disas_one(CPUState *cs, uint64_t pc, int mode, FILE *f)
 {
+    X86CPU *env = x86_cpu(cs);
     uint8_t buf[15];
-    size_t n = read_code(cs, pc, buf, sizeof(buf));
+    size_t n = read_code(cs, pc, env->hflags, buf, sizeof(buf));
 
     if (n == 0) {
         fprintf(f, "0x%" PRIx64 ":  <not mapped>\n", pc);

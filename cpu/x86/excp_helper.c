@@ -13,9 +13,10 @@
  * Software interrupts (INT n, INT3, INTO) check the gate's DPL against the CPL (#GP with
  * vector*8+2) and, in virtual-8086 mode, IOPL (#GP(0)); they never push an error code.
  *
- * Not modelled: task gates in the IDT (#GP and a "-d unimp" line), CR4.VME interrupt
- * redirection, the stack-limit checks of pushes, #DB from debug registers, RF handling on
- * faults, and SMIs.
+ * Task gates in the IDT hand the event to task_switch.c.
+ *
+ * Not modelled: CR4.VME interrupt redirection, the stack-limit checks of pushes, #DB from
+ * debug registers, RF handling on faults, and SMIs.
  */
 #include "cpu/x86/cpu.h"
 #include "accel/tcg/tcg.h"
@@ -185,15 +186,6 @@ static void check_gate_code(X86CPU *env, const Event *ev, uint32_t sel, uint32_t
     }
 }
 
-static NORETURN void task_gate_unimp(X86CPU *env, const Event *ev)
-{
-    if (log_enabled(LOG_UNIMP)) {
-        log_printf("x86: interrupt 0x%02x through a task gate: task switch not implemented, "
-                   "#GP\n", ev->vector);
-    }
-    deliver_fault(env, EXCP0D_GPF, ev->vector * 8 + 2 + ev->ext);
-}
-
 /* Protected mode, 16- and 32-bit gates (SDM 6.12.1), from protected or virtual-8086 mode. */
 static void do_interrupt_prot(X86CPU *env, const Event *ev)
 {
@@ -226,7 +218,9 @@ static void do_interrupt_prot(X86CPU *env, const Event *ev)
         deliver_fault(env, EXCP0B_NOSEG, idt_err);
     }
     if (type == 5) {
-        task_gate_unimp(env, ev);
+        x86_task_gate_int(env, e1, ev->ext, ev->has_err, (uint32_t)ev->error_code,
+                          ev->ret_eip);     /* task_switch.c */
+        return;
     }
     gate32 = type & 8;
     sel = e1 >> 16;

@@ -7,13 +7,16 @@
  * the accessed bit), ch. 5.6-5.8 (privilege checks, conforming code, call gates, far calls
  * and returns between privilege levels with the stack switch through the TSS, 64-bit call
  * gates), ch. 5.8.7-5.8.8 (SYSENTER/SYSEXIT, SYSCALL/SYSRET), ch. 7.2 (TSS stack fields,
- * the busy bit of LTR), ch. 20.2 (IRET in and back to virtual-8086 mode), and the vol. 2
+ * the busy bit of LTR), ch. 20.2 (IRET in and back to virtual-8086 mode), ch. 5.3-5.4 (limit
+ * and type checks of data accesses through non-flat segments, and of near branch targets
+ * against the CS limit: the helpers that translated code calls for those), and the vol. 2
  * pages of JMP, CALL, RET, IRET, LLDT, LTR, LGDT/LIDT, SGDT/SIDT, LAR, LSL, VERR/VERW, ARPL
  * and SWAPGS.
  *
- * Not modelled: task switches (task gates and TSS descriptors as JMP/CALL targets, IRET with
- * NT set outside long mode once its back link passed the checks): #GP(selector) and a
- * "-d unimp" line; segment limit checks of the stack pushes made by these helpers;
+ * Task switches (TSS descriptors and task gates as JMP/CALL targets, IRET with NT set once
+ * its back link passed the checks) are task_switch.c's.
+ *
+ * Not modelled: segment limit checks of the stack pushes made by these helpers;
  * CR4.VME/PVI virtual interrupt flags.
  */
 #include "cpu/x86/cpu.h"
@@ -373,6 +376,82 @@ IR_HELPER(helper_load_seg)
     return 0;
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Limit and rights checks of data accesses and branch targets (SDM 3A 5.3, 5.4, 3.4.5.1)
+ * ------------------------------------------------------------------------------------- */
+
+/*
+ * Whether an access of `size` bytes at offset `off` through segment cache sc is allowed.
+ * Real and virtual-8086 mode check the limit only; protected mode also the null selector
+ * (P clear in its cache), the type (no writes to read-only data or code, no reads of
+ * execute-only code) and expand-down limits, whose valid offsets are (limit, 0xffff] or
+ * (limit, 0xffffffff] after the B bit.
+ */
+static bool seg_access_ok(X86CPU *env, const SegmentCache *sc, uint64_t off, unsigned size,
+                          bool write)
+{
+    uint64_t last = off + size - 1;
+    uint32_t f = sc->flags;
+
+    if (!(env->hflags & HF_PE_MASK) || (env->hflags & HF_VM_MASK)) {
+        return last <= sc->limit;
+    }
+    if (!(f & DESC_P_MASK)) {
+        return false;
+    }
+    if (f & DESC_CS_MASK) {
+        return !write && (f & DESC_R_MASK) && last <= sc->limit;
+    }
+    if (write && !(f & DESC_W_MASK)) {
+        return false;
+    }
+    if (f & DESC_E_MASK) {
+        return off > sc->limit && last <= ((f & DESC_B_MASK) ? 0xffffffffu : 0xffffu);
+    }
+    return last <= sc->limit;
+}
+
+/*
+ * Called by translated code only for segments with their HF_SEGCHK bit set (and for writes
+ * through CS), so flat segments never get here. The offset is recovered from the linear
+ * address: outside 64-bit code both are 32-bit and linear = base + offset modulo 2^32.
+ */
+IR_HELPER(helper_check_seg)
+{
+    X86CPU *env = env_;
+    int seg = (int)a0;
+    const SegmentCache *sc = &env->segs[seg];
+
+    if (!seg_access_ok(env, sc, (uint32_t)(a1 - sc->base), (unsigned)a2, a3 != 0)) {
+        if (seg == X86_SEG_SS) {
+            ss_fault(env, 0);
+        }
+        gp(env, 0);
+    }
+    return 0;
+}
+
+/*
+ * A near branch target or the next sequential eip against the CS limit (called only while
+ * CS has its HF_SEGCHK bit). A branch faults at the branch instruction with the registers it
+ * changed restored (LOOP's ECX, in a2); sequential flow faults at the new eip.
+ */
+IR_HELPER(helper_check_eip)
+{
+    X86CPU *env = env_;
+
+    if ((env->hflags & HF_CS64_MASK) || a0 <= env->segs[X86_SEG_CS].limit) {
+        return 0;
+    }
+    if (a1 & X86_EIPCHK_ECX) {
+        env->regs[R_ECX] = a2;
+    }
+    if (a1 & X86_EIPCHK_SEQ) {
+        env->insn_pc = a0;
+    }
+    gp(env, 0);
+}
+
 /* After a return to an outer level: data segments the new CPL may not use become null
  * (SDM RET/IRET). Null selectors are left alone (FS/GS keep their 64-bit bases). */
 static void validate_seg(X86CPU *env, int seg, int cpl)
@@ -399,14 +478,6 @@ static void validate_data_segs(X86CPU *env, int cpl)
 /* ---------------------------------------------------------------------------------------
  * Far JMP and CALL (SDM vol. 2 JMP, CALL; 3A 5.8)
  * ------------------------------------------------------------------------------------- */
-
-static NORETURN void task_switch_unimp(X86CPU *env, uint32_t sel, const char *what)
-{
-    if (log_enabled(LOG_UNIMP)) {
-        log_printf("x86: task switch (%s, selector 0x%04x) not implemented: #GP\n", what, sel);
-    }
-    gp(env, sel & SEL_MASK);
-}
 
 /* Checks of a code segment reached directly by JMP/CALL (not through a gate). */
 static void check_direct_code(X86CPU *env, uint32_t sel, uint32_t e2, int cpl)
@@ -522,10 +593,9 @@ IR_HELPER(helper_ljmp)
         return 0;
     }
     switch (SYS_TYPE(e2)) {
-    case 1: case 9:
-        task_switch_unimp(env, sel, "JMP to a TSS");
-    case 5:
-        task_switch_unimp(env, sel, "JMP through a task gate");
+    case 1: case 5: case 9:
+        x86_task_jmp_call(env, sel, e1, e2, false, a2);     /* task_switch.c */
+        return 0;
     case 4:
         if (lma(env)) {
             gp(env, sel & SEL_MASK);
@@ -642,10 +712,9 @@ IR_HELPER(helper_lcall)
         return 0;
     }
     switch (SYS_TYPE(e2)) {
-    case 1: case 9:
-        task_switch_unimp(env, sel, "CALL to a TSS");
-    case 5:
-        task_switch_unimp(env, sel, "CALL through a task gate");
+    case 1: case 5: case 9:
+        x86_task_jmp_call(env, sel, e1, e2, true, next_eip);    /* task_switch.c */
+        return 0;
     case 4:
         if (lma(env)) {
             gp(env, sel & SEL_MASK);
@@ -842,9 +911,9 @@ static void iret_to_vm86(X86CPU *env, X86Stack *st, uint64_t new_eip, uint32_t n
     x86_update_hflags(env);
 }
 
-/* IRET with NT set: the checks of the back link (SDM IRET, TASK-RETURN); the task switch
- * itself is not implemented. */
-static NORETURN void iret_task_return(X86CPU *env)
+/* IRET with NT set: the checks of the back link (SDM IRET, TASK-RETURN), then the task
+ * switch (task_switch.c). */
+static void iret_task_return(X86CPU *env, uint64_t next_eip)
 {
     uint32_t link = (uint32_t)x86_ld_kernel(env, env->tr.base, MO_16), e1, e2;
     int type;
@@ -859,10 +928,10 @@ static NORETURN void iret_task_return(X86CPU *env)
     if (!(e2 & DESC_P_MASK)) {
         np(env, link & SEL_MASK);
     }
-    task_switch_unimp(env, link, "IRET with NT set");
+    x86_task_iret(env, link, e1, e2, next_eip);
 }
 
-static void iret_prot(X86CPU *env, unsigned opsize)
+static void iret_prot(X86CPU *env, unsigned opsize, uint64_t next_eip)
 {
     int cpl = cpl_of(env), iopl = (env->eflags >> IOPL_SHIFT) & 3, rpl;
     uint64_t new_eip, fl, mask, new_sp;
@@ -874,7 +943,8 @@ static void iret_prot(X86CPU *env, unsigned opsize)
         if (lma(env)) {
             gp(env, 0);
         }
-        iret_task_return(env);
+        iret_task_return(env, next_eip);
+        return;
     }
     x86_stack_cur(env, &st);
     new_eip = x86_stack_pop(env, &st, opsize);
@@ -938,7 +1008,7 @@ IR_HELPER(helper_iret)
         }
         iret_real(env, opsize);
     } else {
-        iret_prot(env, opsize);
+        iret_prot(env, opsize, a1);
     }
     /* IRET ends the NMI handler's blocking (SDM 6.7.1) */
     x86_sys_state(env)->nmi_blocked = false;

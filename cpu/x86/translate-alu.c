@@ -549,6 +549,7 @@ void x86_gen_bt(DisasContext *s, int op, int ot, const X86Opnd *d, IRVal off, bo
         if (!s->code64) {
             ir_op2(b, IR_ext32u, a, a);
         }
+        x86_gen_seg_alias(s, a, o.addr);
         o.addr = a;
     }
     ir_and(b, bitoff, off, x86_const(s, n - 1));
@@ -711,6 +712,7 @@ static void gen_cmpxchg8b(DisasContext *s)
         return;
     }
     a = x86_gen_modrm_addr(s);
+    x86_gen_seg_check(s, a, q ? 16 : 8, true);
     ir_call(s->b, IR_NONE, q ? helper_cmpxchg16b : helper_cmpxchg8b, 0, a,
             x86_const(s, s->mem_idx), IR_NONE, IR_NONE);
     x86_force_cc_op(s, CC_OP_EFLAGS);
@@ -827,7 +829,7 @@ static void gen_movx(DisasContext *s, int sot, bool sign)
 
     x86_gen_opnd_rm(s, &o);
     if (o.is_mem) {
-        ir_guest_ld(s->b, t, o.addr, sot | (sign ? MO_SIGN : 0), s->mem_idx);
+        x86_gen_ld(s, sot | (sign ? MO_SIGN : 0), t, o.addr);
     } else {
         x86_gen_ld_reg(s, sot, t, o.reg);
         if (sign) {
@@ -1026,7 +1028,7 @@ static bool disas_alu_1b(DisasContext *s, unsigned op)
         t = x86_tmp(s);
         if (ot == MO_64) {
             if (o.is_mem) {
-                ir_guest_ld(s->b, t, o.addr, MO_SL, s->mem_idx);
+                x86_gen_ld(s, MO_SL, t, o.addr);
             } else {
                 ir_op2(s->b, IR_ext32s, t, x86_cpu_regs[o.reg]);
             }

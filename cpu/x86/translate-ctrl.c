@@ -6,8 +6,9 @@
  *
  * Direct branches to the block's own page chain with goto_tb (slot 0 taken, 1 not taken);
  * everything else stores eip and leaves through the CPU loop. Near branches in 64-bit mode
- * use a 64-bit operand size whatever the 66 prefix says (Intel behaviour). Not modelled:
- * CS limit checks and canonical-address #GP on branch targets.
+ * use a 64-bit operand size whatever the 66 prefix says (Intel behaviour). While CS is not
+ * flat (HF_SEGCHK) targets are checked against its limit before any register or memory
+ * changes. Not modelled: canonical-address #GP on branch targets.
  */
 #include "cpu/x86/translate.h"
 
@@ -45,8 +46,13 @@ static void gen_loop(DisasContext *s, unsigned op)
     IRBuilder *b = s->b;
     IRLabel taken = ir_new_label(b), not_taken = ir_new_label(b);
     uint64_t target = rel_target(s);
-    IRVal cnt;
+    IRVal cnt, old_ecx = IR_NONE;
 
+    if (op != 0xe3 && ((s->segchk >> X86_SEG_CS) & 1)) {
+        /* a target beyond the CS limit faults with ECX as it was */
+        old_ecx = x86_tmp(s);
+        ir_mov(b, old_ecx, x86_cpu_regs[R_ECX]);
+    }
     if (op == 0xe3) {
         cnt = x86_addr_reg(s, R_ECX);
         ir_brcond(b, IR_COND_EQ, cnt, x86_const(s, 0), taken);
@@ -64,6 +70,11 @@ static void gen_loop(DisasContext *s, unsigned op)
     ir_set_label(b, not_taken);
     x86_gen_jmp_tb(s, s->pc, 1);
     ir_set_label(b, taken);
+    if (old_ecx != IR_NONE) {
+        x86_gen_check_eip(s, x86_const(s, target), X86_EIPCHK_BRANCH | X86_EIPCHK_ECX,
+                          old_ecx);
+        s->eip_checked = true;
+    }
     x86_gen_jmp_tb(s, target, 0);
     s->is_jmp = DISAS_NORETURN;
 }
@@ -198,6 +209,7 @@ static void gen_bound(DisasContext *s)
         return;
     }
     a = x86_gen_modrm_addr(s);
+    x86_gen_seg_check(s, a, 2 << ot, false);    /* both bounds (a2 is not tracked) */
     ir_add(b, a2, a, x86_const(s, 1u << ot));
     ir_op2(b, IR_ext32u, a2, a2);
     ir_guest_ld(b, lo, a, ot | MO_SIGN, s->mem_idx);
@@ -248,6 +260,7 @@ static void gen_ret(DisasContext *s, uint64_t extra)
     IRVal t = x86_tmp(s), nsp;
 
     nsp = x86_gen_pop_ld(s, ot, t);
+    x86_gen_check_eip(s, t, X86_EIPCHK_BRANCH, IR_NONE);
     if (extra) {
         ir_add(s->b, nsp, nsp, x86_const(s, extra));
     }
@@ -324,6 +337,8 @@ static bool disas_ctrl_1b(DisasContext *s, unsigned op)
     case 0xe8: {
         uint64_t target = rel_target(s);
         ot = branch_ot(s);
+        x86_gen_check_eip(s, x86_const(s, target), X86_EIPCHK_BRANCH, IR_NONE);
+        s->eip_checked = true;
         x86_gen_push(s, ot, x86_const(s, s->pc & x86_opmask(ot)));
         x86_gen_jmp_tb(s, target, 0);
         return true;
@@ -339,6 +354,7 @@ static bool disas_ctrl_1b(DisasContext *s, unsigned op)
             t = x86_tmp(s);
             x86_gen_opnd_rm(s, &o);
             x86_gen_ld_opnd(s, ot, t, &o);
+            x86_gen_check_eip(s, t, X86_EIPCHK_BRANCH, IR_NONE);
             x86_gen_push(s, ot, x86_const(s, s->pc & x86_opmask(ot)));
             x86_gen_jmp_reg(s, t);
             return true;
@@ -347,6 +363,7 @@ static bool disas_ctrl_1b(DisasContext *s, unsigned op)
             t = x86_tmp(s);
             x86_gen_opnd_rm(s, &o);
             x86_gen_ld_opnd(s, ot, t, &o);
+            x86_gen_check_eip(s, t, X86_EIPCHK_BRANCH, IR_NONE);
             x86_gen_jmp_reg(s, t);
             return true;
         case 6: /* PUSH Ev */

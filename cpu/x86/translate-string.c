@@ -79,8 +79,11 @@ static void gen_string_iter(DisasContext *s, int kind, int ot, IRVal port)
         x86_gen_add_addr_reg(s, R_EDI, step);
         break;
     case STR_INS:
+        /* the ES check comes before the port read and its side effects */
+        w = x86_gen_seg_addr(s, X86_SEG_ES, x86_addr_reg(s, R_EDI));
+        x86_gen_seg_check(s, w, 1 << ot, true);
         ir_call(b, v, helper_in, 0, port, x86_const(s, 1u << ot), IR_NONE, IR_NONE);
-        x86_gen_st(s, ot, v, x86_gen_seg_addr(s, X86_SEG_ES, x86_addr_reg(s, R_EDI)));
+        ir_guest_st(b, v, w, ot, s->mem_idx);
         x86_gen_add_addr_reg(s, R_EDI, step);
         break;
     case STR_OUTS:

@@ -43,15 +43,19 @@ static void after_seg_load(DisasContext *s, int seg, bool shadow)
                 /* one more instruction, then the block ends (main loop) */
                 s->shadow = SHADOW_ARMED;
                 s->addseg = true;   /* the SS base may be non-zero now */
+                if (!s->code64) {
+                    s->segchk |= 1u << X86_SEG_SS;  /* and SS no longer flat */
+                }
                 return;
             }
         }
         s->is_jmp = DISAS_EOB_NEXT;
         return;
     }
-    /* In 32-bit protected-mode code HF_ADDSEG follows the DS/ES/SS bases: the block must
-     * end without chaining (a chain would keep the old key). Elsewhere it is fixed. */
-    if (s->pe && !s->vm86 && s->code_mode == 32 && (seg == X86_SEG_DS || seg == X86_SEG_ES)) {
+    /* Outside 64-bit code in protected mode, HF_SEGCHK follows every segment's type and
+     * limit (and in 32-bit code HF_ADDSEG the DS/ES bases): the block must end without
+     * chaining (a chain would keep the old key). Real and vm86 mode loads keep the limits. */
+    if (s->pe && !s->vm86 && !s->code64) {
         s->is_jmp = DISAS_EOB_NEXT;
     }
 }
@@ -114,8 +118,10 @@ static void gen_lxs(DisasContext *s, int seg)
     if (!s->code64) {
         ir_op2(s->b, IR_ext32u, a2, a2);
     }
-    x86_gen_ld(s, ot, off, a);
-    x86_gen_ld(s, MO_16, sel, a2);
+    /* the whole far pointer is checked at once (a2 is not a tracked address) */
+    x86_gen_seg_check(s, a, (1 << ot) + 2, false);
+    ir_guest_ld(s->b, off, a, ot, s->mem_idx);
+    ir_guest_ld(s->b, sel, a2, MO_16, s->mem_idx);
     x86_gen_load_seg(s, seg, sel);
     x86_gen_st_reg(s, ot, s->insn.reg, off);
     after_seg_load(s, seg, false);
@@ -137,8 +143,10 @@ static void gen_far_mem(DisasContext *s, bool call)
     if (!s->code64) {
         ir_op2(s->b, IR_ext32u, a2, a2);
     }
-    x86_gen_ld(s, ot, off, a);
-    x86_gen_ld(s, MO_16, sel, a2);
+    /* the whole far pointer is checked at once (a2 is not a tracked address) */
+    x86_gen_seg_check(s, a, (1 << ot) + 2, false);
+    ir_guest_ld(s->b, off, a, ot, s->mem_idx);
+    ir_guest_ld(s->b, sel, a2, MO_16, s->mem_idx);
     if (call) {
         ir_call(s->b, IR_NONE, helper_lcall, 0, sel, off, x86_const(s, 1u << ot),
                 x86_const(s, s->pc));
@@ -301,6 +309,7 @@ static void gen_grp7_mem(DisasContext *s)
             return;
         }
         a = x86_gen_modrm_addr(s);
+        x86_gen_seg_check(s, a, 6, true);
         ir_call(s->b, IR_NONE, helper_sgdt_sidt, 0, a, x86_const(s, op), IR_NONE, IR_NONE);
         return;
     case 2: /* LGDT */
@@ -309,6 +318,7 @@ static void gen_grp7_mem(DisasContext *s)
             return;
         }
         a = x86_gen_modrm_addr(s);
+        x86_gen_seg_check(s, a, 6, false);
         ir_call(s->b, IR_NONE, helper_lgdt_lidt, 0, a, x86_const(s, op - 2), IR_NONE, IR_NONE);
         s->is_jmp = DISAS_EOB_NEXT;
         return;

@@ -9,9 +9,11 @@
  *
  * Models: 16/32/64-bit code, operand and address sizes, segment bases (only FS/GS in 64-bit
  * mode), 16-bit address wrap, 32-bit linear addresses outside long mode, high byte
- * registers. Not modelled: segment limit and access-rights checks on data accesses (the
- * flat model the guests use), CS limit checks on code fetch, alignment checks (EFLAGS.AC
- * with CR0.AM), x87/SSE/AVX (raise #UD, or #NM while CR0.EM/TS is set).
+ * registers, segment limit and rights checks of data accesses and the CS limit of branch
+ * targets, emitted only for the segments that hflags mark as not flat (HF_SEGCHK), so the
+ * flat model most code runs in pays nothing for them. Not modelled: CS limit checks of
+ * instructions that run past the limit inside a block, alignment checks (EFLAGS.AC with
+ * CR0.AM), x87/SSE/AVX (raise #UD, or #NM while CR0.EM/TS is set).
  */
 #include "cpu/x86/translate.h"
 
@@ -300,10 +302,31 @@ int x86_default_seg(DisasContext *s)
     return X86_SEG_DS;
 }
 
+/* Accesses through seg need a check (the helper decides at run time whether they pass). */
+static bool seg_checked(DisasContext *s, int seg)
+{
+    if (s->code64) {
+        return false;
+    }
+    /* writes through CS fault in protected mode, whatever CS is */
+    return ((s->segchk >> seg) & 1) || (seg == X86_SEG_CS && s->pe && !s->vm86);
+}
+
 IRVal x86_gen_seg_addr(DisasContext *s, int seg, IRVal off)
 {
     IRVal t;
 
+    if (seg_checked(s, seg)) {
+        /* always a fresh temp (even with a zero base) so that the access finds it */
+        t = x86_tmp(s);
+        ir_add(s->b, t, off, x86_cpu_seg_base[seg]);
+        ir_op2(s->b, IR_ext32u, t, t);
+        assert(s->nsegaddr < (int)ARRAY_SIZE(s->segaddr));
+        s->segaddr[s->nsegaddr].addr = t;
+        s->segaddr[s->nsegaddr].seg = seg;
+        s->nsegaddr++;
+        return t;
+    }
     if (s->code64) {
         if (seg == X86_SEG_FS || seg == X86_SEG_GS) {
             t = x86_tmp(s);
@@ -339,13 +362,49 @@ void x86_gen_opnd_rm(DisasContext *s, X86Opnd *o)
     }
 }
 
+void x86_gen_seg_check(DisasContext *s, IRVal addr, int size, bool write)
+{
+    for (int i = 0; i < s->nsegaddr; i++) {
+        int seg = s->segaddr[i].seg;
+
+        if (s->segaddr[i].addr != addr) {
+            continue;
+        }
+        if (!((s->segchk >> seg) & 1) && !write) {
+            return;     /* a read through a flat readable CS */
+        }
+        ir_call(s->b, IR_NONE, helper_check_seg, 0, x86_const(s, seg), addr,
+                x86_const(s, size), x86_const(s, write));
+        return;
+    }
+}
+
+void x86_gen_seg_alias(DisasContext *s, IRVal addr, IRVal from)
+{
+    for (int i = 0; i < s->nsegaddr; i++) {
+        if (s->segaddr[i].addr == from) {
+            assert(s->nsegaddr < (int)ARRAY_SIZE(s->segaddr));
+            s->segaddr[s->nsegaddr].addr = addr;
+            s->segaddr[s->nsegaddr].seg = s->segaddr[i].seg;
+            s->nsegaddr++;
+            return;
+        }
+    }
+}
+
 void x86_gen_ld(DisasContext *s, int ot, IRVal d, IRVal addr)
 {
+    if (s->nsegaddr) {
+        x86_gen_seg_check(s, addr, memop_size(ot), false);
+    }
     ir_guest_ld(s->b, d, addr, ot, s->mem_idx);
 }
 
 void x86_gen_st(DisasContext *s, int ot, IRVal v, IRVal addr)
 {
+    if (s->nsegaddr) {
+        x86_gen_seg_check(s, addr, memop_size(ot), true);
+    }
     ir_guest_st(s->b, v, addr, ot, s->mem_idx);
 }
 
@@ -470,8 +529,22 @@ void x86_gen_eob(DisasContext *s)
     s->is_jmp = DISAS_NORETURN;
 }
 
+void x86_gen_check_eip(DisasContext *s, IRVal eip, unsigned how, IRVal ecx)
+{
+    if (!((s->segchk >> X86_SEG_CS) & 1) || s->code64) {
+        return;
+    }
+    ir_call(s->b, IR_NONE, helper_check_eip, 0, eip, x86_const(s, how),
+            ecx != IR_NONE ? ecx : x86_const(s, 0), IR_NONE);
+}
+
+/* Slot 1 is the fall-through (the next instruction), slot 0 a branch target. */
 void x86_gen_jmp_tb(DisasContext *s, uint64_t eip, int slot)
 {
+    if (!s->eip_checked) {
+        x86_gen_check_eip(s, x86_const(s, eip), slot == 1 ? X86_EIPCHK_SEQ : X86_EIPCHK_BRANCH,
+                          IR_NONE);
+    }
     ir_movi(s->b, x86_cpu_eip, eip);
     if (use_goto_tb(s, eip)) {
         ir_goto_tb(s->b, slot);
@@ -590,6 +663,7 @@ void x86_translate(CPUState *cs, TranslationBlock *tb, IRBuilder *b)
     s->vm86 = (flags & HF_VM_MASK) != 0;
     s->ss32 = (flags & HF_SS32_MASK) != 0;
     s->addseg = (flags & HF_ADDSEG_MASK) != 0;
+    s->segchk = (flags & HF_SEGCHK_MASK) >> HF_SEGCHK_SHIFT;
     s->tf = (flags & HF_TF_MASK) != 0;
     s->cpl = flags & HF_CPL_MASK;
     s->iopl = (flags & HF_IOPL_MASK) >> HF_IOPL_SHIFT;
@@ -629,6 +703,8 @@ void x86_translate(CPUState *cs, TranslationBlock *tb, IRBuilder *b)
         s->is_jmp = DISAS_NEXT;
         s->rsp_adjust = 0;
         s->ntemps = 0;
+        s->nsegaddr = 0;
+        s->eip_checked = false;
         if (s->shadow == SHADOW_ARMED) {
             s->shadow = SHADOW_ACTIVE;
             s->fetch_limit = 2 << IR_PAGE_BITS;
@@ -643,6 +719,7 @@ void x86_translate(CPUState *cs, TranslationBlock *tb, IRBuilder *b)
              * block (a fetch fault there is then raised at the right instruction). The
              * interrupt shadow, if any, stays set in env->hflags. */
             s->shadow = SHADOW_NONE;
+            x86_gen_check_eip(s, x86_const(s, s->pc_start), X86_EIPCHK_SEQ, IR_NONE);
             ir_movi(b, x86_cpu_eip, s->pc_start);
             x86_gen_eob(s);
             break;
@@ -674,6 +751,7 @@ void x86_translate(CPUState *cs, TranslationBlock *tb, IRBuilder *b)
         case DISAS_NEXT:
             break;
         case DISAS_EOB_NEXT:
+            x86_gen_check_eip(s, x86_const(s, s->pc), X86_EIPCHK_SEQ, IR_NONE);
             ir_movi(b, x86_cpu_eip, s->pc);
             x86_gen_eob(s);
             break;
@@ -687,6 +765,7 @@ void x86_translate(CPUState *cs, TranslationBlock *tb, IRBuilder *b)
             break;
         }
         if (s->shadow == SHADOW_ACTIVE) {
+            x86_gen_check_eip(s, x86_const(s, s->pc), X86_EIPCHK_SEQ, IR_NONE);
             ir_movi(b, x86_cpu_eip, s->pc);
             x86_gen_eob(s);
             break;

@@ -53,6 +53,7 @@ typedef struct DisasContext {
     bool lma;               /* long mode active (64-bit or compatibility) */
     bool pe, vm86, ss32, addseg, tf;
     int cpl, iopl;
+    unsigned segchk;        /* segments needing checks: bit X86_SEG_* (from HF_SEGCHK) */
     int mem_idx;            /* mmu_idx of data accesses */
     int code_mmu_idx;
 
@@ -66,6 +67,14 @@ typedef struct DisasContext {
     int is_jmp;             /* DISAS_* */
     int shadow;             /* SHADOW_* */
     int64_t rsp_adjust;     /* POP Ev with an ESP based address: computed after the pop */
+    /* linear addresses computed by this instruction through segments whose accesses are
+     * checked: x86_gen_ld/st find their segment here (see x86_gen_seg_check) */
+    struct {
+        IRVal addr;
+        int seg;
+    } segaddr[16];
+    int nsegaddr;
+    bool eip_checked;       /* the branch target was checked already (CALL, LOOP) */
 
     /* lazy flags known at translation time */
     int cc_op;              /* CCOp or CC_OP_DYNAMIC */
@@ -131,6 +140,17 @@ IRVal x86_gen_seg_addr(DisasContext *s, int seg, IRVal off);
 IRVal x86_gen_modrm_addr(DisasContext *s);
 int x86_default_seg(DisasContext *s);
 void x86_gen_opnd_rm(DisasContext *s, X86Opnd *o);
+/*
+ * The segment limit/rights check of an access of `size` bytes at `addr`, a linear address
+ * returned by x86_gen_seg_addr (or x86_gen_modrm_addr, x86_gen_stack_addr) for this
+ * instruction. Emits nothing unless that segment is checked (HF_SEGCHK, or a write through
+ * CS in protected mode). x86_gen_ld/st call it; accesses made otherwise (helpers, derived
+ * addresses) call it themselves, before any side effect of the instruction.
+ */
+void x86_gen_seg_check(DisasContext *s, IRVal addr, int size, bool write);
+/* addr, a linear address derived from `from` (a tracked one), is in the same segment. */
+void x86_gen_seg_alias(DisasContext *s, IRVal addr, IRVal from);
+/* d = guest memory at addr (memop ot: size and sign), and the store */
 void x86_gen_ld(DisasContext *s, int ot, IRVal d, IRVal addr);
 void x86_gen_st(DisasContext *s, int ot, IRVal v, IRVal addr);
 void x86_gen_ld_opnd(DisasContext *s, int ot, IRVal d, const X86Opnd *o);
@@ -155,7 +175,11 @@ uint64_t x86_mask_eip(DisasContext *s, int ot, uint64_t eip);
 void x86_gen_jmp_tb(DisasContext *s, uint64_t eip, int slot);
 /* eip global already stored: end the block (shadow, TF and exit). */
 void x86_gen_eob(DisasContext *s);
+/* Jump to eip (address-size masked value); the caller has checked it (x86_gen_check_eip). */
 void x86_gen_jmp_reg(DisasContext *s, IRVal eip);
+/* The CS limit check of a new eip while CS is not flat (how: X86_EIPCHK_*; ecx: the ECX to
+ * restore with X86_EIPCHK_ECX, else IR_NONE). Branches check before changing any state. */
+void x86_gen_check_eip(DisasContext *s, IRVal eip, unsigned how, IRVal ecx);
 /* The guest bytes of the block just translated by this thread, if (pc, size) match. */
 bool x86_tb_bytes_get(uint64_t pc, uint64_t size, const uint8_t **p);
 
