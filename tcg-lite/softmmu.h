@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#define IR_TLB_BITS 8
+#define IR_TLB_BITS 10
 #define IR_TLB_SIZE (1 << IR_TLB_BITS)
 #define IR_NB_MMU_MODES 4
 #define IR_PAGE_BITS 12

@@ -333,6 +333,7 @@ static int tcg_vcpu_init(CPUState *cs)
     TCGCPU *t = xzalloc(sizeof(*t));
     t->builder = ir_builder_new();
     cs->accel_data = t;
+    t->used_modes = (1u << IR_NB_MMU_MODES) - 1;
     tlb_flush(cs);
     return 0;
 }

@@ -20,8 +20,15 @@ static inline CPUState *env_cpu(void *env)
 void tlb_flush(CPUState *cs)
 {
     TCGCPU *t = tcg_cpu(cs);
-    memset(cpu_tlb(cs), 0xff, sizeof(TLBEntry) * IR_NB_MMU_MODES * IR_TLB_SIZE);
-    if (t) {
+    if (!t) {
+        memset(cpu_tlb(cs), 0xff, sizeof(TLBEntry) * IR_NB_MMU_MODES * IR_TLB_SIZE);
+    } else {
+        for (int mmu = 0; mmu < IR_NB_MMU_MODES; mmu++) {
+            if (t->used_modes & (1u << mmu)) {
+                memset(cpu_tlb(cs) + mmu * IR_TLB_SIZE, 0xff, sizeof(TLBEntry) * IR_TLB_SIZE);
+            }
+        }
+        t->used_modes = 0;
         t->large_page_seen = false;
         tb_jmp_cache_clear(cs);
     }
@@ -60,6 +67,7 @@ void tlb_set_page(CPUState *cs, vaddr va, hwaddr pa, int prot, int mmu_idx, uint
         t->large_page_seen = true;
     }
     pa &= TARGET_PAGE_MASK;
+    t->used_modes |= 1u << mmu_idx;
     tcg_stats.tlb_fills++;
     fr = as_lookup(cs->as, pa);
     t->iotlb[mmu_idx][idx] = pa;
@@ -212,7 +220,7 @@ void cpu_st_mmu(CPUState *cs, vaddr addr, uint64_t val, unsigned memop, int mmu_
 uint64_t cpu_ld_phys(CPUState *cs, hwaddr addr, unsigned size)
 {
     const FlatRange *fr = as_lookup(cs->as, addr);
-    if (fr && fr->mr->ram && addr + size <= fr->start + fr->size) {
+    if (likely(fr && fr->mr->ram && addr + size <= fr->start + fr->size)) {
         uint64_t v = 0;
         memcpy(&v, fr->mr->ram + (addr - fr->start + fr->offset), size);
         return v;

@@ -16,6 +16,8 @@ typedef struct TCGCPU {
     hwaddr iotlb[IR_NB_MMU_MODES][IR_TLB_SIZE];
     /* a large page was mapped: INVLPG flushes everything */
     bool large_page_seen;
+    /* mmu modes filled since the last flush: a flush clears only those tables */
+    unsigned used_modes;
     TranslationBlock *jmp_cache[TB_JMP_CACHE_SIZE];
     IRBuilder *builder;
 } TCGCPU;
