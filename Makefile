@@ -6,11 +6,32 @@
 
 BUILD ?= build
 .DEFAULT_GOAL := all
--include $(BUILD)/config.mk
+
+.PHONY: all check check-unit check-guests check-integration clean distclean run guest
+
+clean:
+	rm -rf $(BUILD)/*/ $(BUILD)/tandem $(BUILD)/libtandem.a
+
+distclean:
+	rm -rf $(BUILD)
 
 ifeq ($(wildcard $(BUILD)/config.mk),)
-$(error run ./configure first (or scripts/install-deps.sh && ./configure))
+# A fresh clone: every goal but clean/distclean first installs the dependencies
+# (scripts/install-deps.sh, which asks for root only when something is missing) and runs
+# ./configure, then runs make again with the same goals.
+BOOTSTRAP_GOALS := $(or $(MAKECMDGOALS),all)
+ifneq ($(filter-out clean distclean,$(BOOTSTRAP_GOALS)),)
+.PHONY: $(BOOTSTRAP_GOALS) bootstrap
+$(filter-out clean distclean,$(BOOTSTRAP_GOALS)): bootstrap
+	@:
+bootstrap:
+	@echo "$(BUILD)/config.mk is missing: installing the dependencies and configuring first"
+	sh scripts/install-deps.sh
+	./configure $(if $(filter-out build,$(BUILD)),--build=$(BUILD))
+	$(MAKE) $(filter-out clean distclean,$(BOOTSTRAP_GOALS))
 endif
+else
+include $(BUILD)/config.mk
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers \
         -Wstrict-prototypes -Wmissing-prototypes -Wshadow=local -Wformat=2 -Wvla
@@ -34,7 +55,6 @@ LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 MAIN_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(MAIN_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_TESTS))
 
-.PHONY: all check check-unit check-guests check-integration clean distclean run
 all: $(BUILD)/tandem $(BUILD)/libtandem.a
 
 # V=1 shows the whole command lines
@@ -75,10 +95,24 @@ check-integration: $(BUILD)/tandem $(GUEST_X86_ELFS)
 check-unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
 
-clean:
-	rm -rf $(BUILD)/*/ $(BUILD)/tandem $(BUILD)/libtandem.a
+# The default Linux guest: Debian's stock kernel and a busybox initramfs, from Debian's
+# archive (scripts/build-guest.sh; cached in $(GUEST)). `make run` boots it on the serial
+# console (Ctrl-A x quits). The kernel arguments: console=ttyS0, the only console;
+# earlyprintk on the same port, so that the slow start under the interpreter is not silent
+# until the serial driver is up; no_timer_check, because the IO-APIC timer check counts
+# ticks in a calibrated busy loop that an emulated CPU can make miss.
+GUEST := $(BUILD)/guest
+RUN_MEM ?= 512
+RUN_APPEND ?= console=ttyS0 earlyprintk=serial,ttyS0,115200 no_timer_check
+RUN_OPTS ?=
 
-distclean:
-	rm -rf $(BUILD)
+guest:
+	@command -v cpio >/dev/null 2>&1 || sh scripts/install-deps.sh
+	sh scripts/build-guest.sh $(GUEST)
+
+run: $(BUILD)/tandem guest
+	$(BUILD)/tandem -M pc -m $(RUN_MEM) -nographic -kernel $(GUEST)/vmlinuz \
+	    -initrd $(GUEST)/initramfs.cpio -append "$(RUN_APPEND)" $(RUN_OPTS)
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(UNIT_BINS:=.d)
+endif

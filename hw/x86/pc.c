@@ -13,6 +13,7 @@
 #include "hw/core/machine.h"
 #include "hw/core/loader.h"
 #include "hw/x86/multiboot.h"
+#include "hw/x86/linux_boot.h"
 #include "hw/char/serial16550.h"
 #include "hw/intc/i8259.h"
 #include "hw/intc/apic.h"
@@ -32,6 +33,10 @@ typedef struct PCBoard {
     uint64_t lowmem, highmem;
     bool have_kernel;
     MultibootBoot boot;
+    bool linux_boot;              /* -kernel is a Linux bzImage: enter it as boot.rst says */
+    LinuxBoot lboot;
+    uint64_t acpi_rsdp;           /* RSDP address for the zero page (0: none, or let the
+                                   * kernel scan 0xE0000-0xFFFFF): set before pc_load_kernel */
 } PCBoard;
 
 static const uint16_t serial_ports[MACHINE_MAX_SERIAL] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
@@ -96,13 +101,13 @@ static int pc_load_kernel(Machine *m, PCBoard *pc)
     if (multiboot_probe(img, size)) {
         r = multiboot_load(m, m->opts.kernel, img, size, m->opts.append, m->opts.initrd,
                            pc->lowmem, pc->highmem, &pc->boot);
-    } else if (size > 0x206 && !memcmp(img + 0x202, "HdrS", 4)) {
-        error_report("'%s' is a Linux bzImage: this tandem boots Multiboot kernels only",
-                     m->opts.kernel);
-        r = -1;
+    } else if (linux_boot_probe(img, size)) {
+        r = linux_boot_load(m, m->opts.kernel, img, size, m->opts.append, m->opts.initrd,
+                            pc->lowmem, pc->highmem, pc->acpi_rsdp, &pc->lboot);
+        pc->linux_boot = r == 0;
     } else {
-        error_report("'%s' is not a Multiboot kernel (no Multiboot header in its first 8 KiB)",
-                     m->opts.kernel);
+        error_report("'%s' is not a Multiboot kernel (no Multiboot header in its first 8 KiB) "
+                     "nor a Linux bzImage (no \"HdrS\" at 0x202)", m->opts.kernel);
         r = -1;
     }
     free(img);
@@ -232,7 +237,36 @@ static void pc_reset(Machine *m)
 {
     PCBoard *pc = m->board;
     loader_reset(m);
-    if (pc->have_kernel) {
+    if (pc->have_kernel && pc->linux_boot) {
+        /* boot.rst, 32-bit boot protocol: flat __BOOT_CS/__BOOT_DS from the loader's GDT,
+         * protected mode without paging, interrupts off, ESI = the zero page, EBP, EDI and
+         * EBX zero. The BIOS-like setup matters for A20: the kernel loads at 16 MiB. */
+        X86CPU *env = x86_cpu(m->cpus[0]);
+        const uint32_t code = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_R_MASK |
+                              DESC_A_MASK | DESC_B_MASK | DESC_G_MASK;
+        const uint32_t data = DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_A_MASK |
+                              DESC_B_MASK | DESC_G_MASK;
+        pc_bios_like_setup(m);
+        env->gdt.base = pc->lboot.gdt_base;
+        env->gdt.limit = pc->lboot.gdt_limit;
+        env->idt.base = 0;
+        env->idt.limit = 0x3FF;
+        x86_load_seg_cache(env, X86_SEG_CS, LINUX_BOOT_CS, 0, 0xFFFFFFFF, code);
+        for (int s = 0; s < 6; s++) {
+            if (s != X86_SEG_CS) {
+                x86_load_seg_cache(env, s, LINUX_BOOT_DS, 0, 0xFFFFFFFF, data);
+            }
+        }
+        env->cr[0] = CR0_PE | CR0_ET;
+        env->regs[R_ESI] = pc->lboot.zero_page;
+        env->regs[R_EBP] = 0;
+        env->regs[R_EDI] = 0;
+        env->regs[R_EBX] = 0;
+        env->eip = pc->lboot.entry;
+        x86_eflags_set(env, 0x2, ~0ull);
+        x86_update_hflags(env);
+        x86_cpu_set_a20(env, true);
+    } else if (pc->have_kernel) {
         X86CPU *env = x86_cpu(m->cpus[0]);
         const uint32_t code = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_R_MASK |
                               DESC_A_MASK | DESC_B_MASK | DESC_G_MASK;
