@@ -7,6 +7,8 @@
 
 extern const DeviceClass isa_serial_class, isa_debug_exit_class, port92_class, fw_cfg_io_class;
 extern const DeviceClass i8259_class, i8254_class, apic_class;
+extern const DeviceClass ioapic_class, mc146818rtc_class, i8042_class, port80_class;
+extern const DeviceClass acpi_pm_class, pc_testdev_class, i440fx_pcihost_class, piix3_class;
 
 const DeviceClass *const device_classes[] = {
     &isa_serial_class,
@@ -16,6 +18,14 @@ const DeviceClass *const device_classes[] = {
     &i8259_class,
     &i8254_class,
     &apic_class,
+    &ioapic_class,
+    &mc146818rtc_class,
+    &i8042_class,
+    &port80_class,
+    &acpi_pm_class,
+    &pc_testdev_class,
+    &i440fx_pcihost_class,
+    &piix3_class,
     NULL,
 };
 

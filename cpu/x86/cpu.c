@@ -255,7 +255,7 @@ static int x86_cpu_realize(CPUState *cs, const char *model)
         return -EINVAL;
     }
     env->model = x86_models[i];
-    env->cpuid_level = 7;
+    env->cpuid_level = 0xd;      /* up to the XSAVE leaf */
     env->cpuid_xlevel = 0x80000008u;
     memset(env->tlb, 0xff, sizeof(env->tlb));
     return 0;

@@ -525,4 +525,92 @@ void x86_task_gate_int(X86CPU *env, uint32_t gate_e1, int ext, bool has_err,
 #define MXCSR_WRITABLE  0xffffu
 /* ==== end of the SSE block ==== */
 
+/* ==== x87 (fpu_helper.c, fpu_state.c, translate-fpu.c) ====
+ * fpregs[] are the physical registers R0..R7 in the 80-bit format (mant with its explicit
+ * integer bit, exp with the sign in bit 15); ST(i) is fpregs[(fpstt + i) & 7]. fpus is the
+ * status word without TOP (fpstt holds TOP). fptag has 2 bits per physical register of which
+ * only 11b (empty) counts: FNSTENV/FNSAVE derive valid/zero/special from the contents.
+ * MMX register i is fpregs[i].mant (an MMX write sets fpregs[i].exp to 0xffff; MMX
+ * instructions set fpstt = 0 and fptag = 0, EMMS sets fptag = 0xffff); FNSAVE and FXSAVE
+ * store the registers as they are. */
+#define X86_FSW_IE  0x0001      /* invalid operation */
+#define X86_FSW_DE  0x0002      /* denormal operand */
+#define X86_FSW_ZE  0x0004      /* divide by zero */
+#define X86_FSW_OE  0x0008      /* overflow */
+#define X86_FSW_UE  0x0010      /* underflow */
+#define X86_FSW_PE  0x0020      /* precision */
+#define X86_FSW_SF  0x0040      /* stack fault */
+#define X86_FSW_ES  0x0080      /* an unmasked exception is pending */
+#define X86_FSW_C0  0x0100
+#define X86_FSW_C1  0x0200
+#define X86_FSW_C2  0x0400
+#define X86_FSW_C3  0x4000
+#define X86_FSW_B   0x8000      /* busy: a copy of ES */
+#define X86_XCR0_SUPPORTED 3u   /* XCR0 bits: x87 (0) and SSE (1) state */
+#define X86_XSAVE_SIZE  576u    /* the legacy area (512 bytes) and the XSAVE header (64) */
+extern const X86FPReg x86_fp_indefinite;   /* the QNaN "real indefinite" */
+
+/* The memory formats of x87 loads and stores */
+enum { X86_FM_F32, X86_FM_F64, X86_FM_F80, X86_FM_I16, X86_FM_I32, X86_FM_I64, X86_FM_BCD };
+#define X86_FST_KIND   0x0f     /* helper_fst_mem's a1: the format, and */
+#define X86_FST_POP    0x10     /* pop after the store */
+#define X86_FST_TRUNC  0x20     /* FISTTP: round toward zero */
+/* Arithmetic operations, numbered as ModRM.reg of D8 (DC/DE register forms swap SUB/SUBR
+ * and DIV/DIVR: the translator passes the operation done) */
+enum { X86_FOP_ADD, X86_FOP_MUL, X86_FOP_COM, X86_FOP_COMP, X86_FOP_SUB, X86_FOP_SUBR,
+       X86_FOP_DIV, X86_FOP_DIVR };
+#define X86_FA_STI     1        /* helper_farith's a2: the destination is ST(i), not ST0 */
+#define X86_FA_POP     2        /* pop afterwards */
+#define X86_FC_QUIET   1        /* comparisons: FUCOM* (IE only for signalling NaNs) */
+#define X86_FC_POP     2        /* pop once */
+#define X86_FC_POP2    4        /* pop twice (FCOMPP, FUCOMPP) */
+#define X86_FC_EFLAGS  8        /* FCOMI/FUCOMI: ZF PF CF instead of C3 C2 C0 */
+
+uint16_t x86_fpu_fsw(X86CPU *env);                  /* the status word with TOP */
+uint16_t x86_fpu_ftw(X86CPU *env);                  /* the full tag word, from the contents */
+void x86_fpu_set_fcw(X86CPU *env, uint16_t cw);     /* reserved bits fixed; ES/B updated */
+void x86_fpu_set_fsw(X86CPU *env, uint16_t sw);     /* TOP too; ES/B follow flags and masks */
+void x86_fpu_update_es(X86CPU *env);                /* ES/B after a flag or mask change */
+void x86_fpu_init(X86CPU *env);                     /* FNINIT */
+void x86_fpu_pop(X86CPU *env);
+/* What FST/FIST/FISTTP/FBSTP store from ST0 in format kind: bytes 0-7 in *lo, 8-9 in *hi;
+ * flags updated; false when nothing may be stored (an unmasked exception). */
+bool x86_fpu_st_value(X86CPU *env, unsigned kind, bool trunc, uint64_t *lo, uint16_t *hi);
+/* Memory images (fpu_state.c): FNSTENV/FLDENV (28 bytes, or 14 when !size32), FXSAVE/FXRSTOR
+ * (512 bytes, of which 160 + 16 * nxmm are used; false: reserved MXCSR bits, #GP) */
+void x86_fpu_stenv(X86CPU *env, uint8_t *buf, bool size32);
+void x86_fpu_ldenv(X86CPU *env, const uint8_t *buf, bool size32);
+void x86_fxsave_image(X86CPU *env, uint8_t *buf, int nxmm);
+bool x86_fxrstor_image(X86CPU *env, const uint8_t *buf, int nxmm);
+
+/* IR helpers; the waiting ones raise #MF first for a pending unmasked exception (CR0.NE) */
+IR_HELPER(helper_fwait);        /* FWAIT, FNOP */
+IR_HELPER(helper_fld_mem);      /* a0 bytes 0-7, a1 bytes 8-9 (m80, BCD), a2 X86_FM_*: push */
+IR_HELPER(helper_fst_mem);      /* a0 linear address, a1 X86_FM_* | X86_FST_*, a2 mmu_idx */
+IR_HELPER(helper_fld_st);       /* a0 i: push ST(i) */
+IR_HELPER(helper_fst_st);       /* a0 i, a1 pop: ST(i) = ST0 */
+IR_HELPER(helper_fxch);         /* a0 i */
+IR_HELPER(helper_fcmov);        /* a0 i, a1 the condition (0/1) */
+IR_HELPER(helper_ffree);        /* a0 i, a1 pop (FFREEP) */
+IR_HELPER(helper_farith);       /* a0 X86_FOP_*, a1 i, a2 X86_FA_* */
+IR_HELPER(helper_farith_mem);   /* a0 X86_FOP_*, a1 the operand's bits, a2 X86_FM_* */
+IR_HELPER(helper_fcom);         /* a0 i, a1 X86_FC_* */
+IR_HELPER(helper_fcom_mem);     /* a0 the operand's bits, a1 X86_FM_*, a2 X86_FC_* */
+IR_HELPER(helper_fop);          /* a0 the ModRM byte of D9 E0..FF (FCHS .. FCOS) */
+IR_HELPER(helper_fldcw);        /* a0 the control word */
+/* a0 linear address, a1 operand size (2: the 16-bit layouts), a2 mmu_idx */
+IR_HELPER(helper_fldenv);
+IR_HELPER(helper_fnstenv);
+IR_HELPER(helper_frstor);
+IR_HELPER(helper_fnsave);
+/* a0 linear address, a1 REX.W, a2 mmu_idx; XSAVE/XRSTOR take their mask from EDX:EAX */
+IR_HELPER(helper_fxsave);
+IR_HELPER(helper_fxrstor);
+IR_HELPER(helper_xsave);        /* XSAVE and XSAVEOPT */
+IR_HELPER(helper_xrstor);
+IR_HELPER(helper_ldmxcsr);      /* a0 the value (#GP on bits outside MXCSR_WRITABLE) */
+IR_HELPER(helper_xgetbv);       /* XCR[ECX] -> EDX:EAX */
+IR_HELPER(helper_xsetbv);       /* EDX:EAX -> XCR[ECX] */
+/* ==== end of the x87 block ==== */
+
 #endif

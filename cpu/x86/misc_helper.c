@@ -14,7 +14,7 @@
  *
  * Not modelled: debug-register breakpoints (DR0-DR7 are stored only; no #DB is raised for
  * them), performance counters (RDPMC always #GP), MTRR/PAT memory types (stored, no effect),
- * machine checks, CR4.VME/PVI, PCIDs, XSAVE. Unknown MSRs give #GP(0) and a "-d unimp" line.
+ * machine checks, CR4.VME/PVI, PCIDs. Unknown MSRs give #GP(0) and a "-d unimp" line.
  */
 #include "cpu/x86/cpu.h"
 #include "accel/tcg/tcg.h"
@@ -63,13 +63,22 @@ static inline bool canonical(uint64_t a)
 #define F1D_PGE     (1u << 13)
 #define F1D_CMOV    (1u << 15)
 #define F1D_PAT     (1u << 16)
+#define F1D_CLFSH   (1u << 19)
+#define F1D_MMX     (1u << 23)
 #define F1D_FXSR    (1u << 24)
 #define F1D_SSE     (1u << 25)
+#define F1D_SSE2    (1u << 26)
 /* leaf 1 ECX */
+#define F1C_SSE3    (1u << 0)
+#define F1C_SSSE3   (1u << 9)
 #define F1C_CX16    (1u << 13)
+#define F1C_SSE41   (1u << 19)
+#define F1C_SSE42   (1u << 20)
 #define F1C_X2APIC  (1u << 21)
 #define F1C_MOVBE   (1u << 22)
 #define F1C_POPCNT  (1u << 23)
+#define F1C_XSAVE   (1u << 26)
+#define F1C_OSXSAVE (1u << 27)      /* mirrors CR4.OSXSAVE */
 /* leaf 7 EBX / ECX */
 #define F7B_FSGSBASE (1u << 0)
 #define F7B_SMEP    (1u << 7)
@@ -88,12 +97,18 @@ static inline bool canonical(uint64_t a)
 /*
  * Instruction-set extensions the translator implements (translate*.c): this is where a new
  * instruction group is switched on for the models below. Reported now: CMPXCHG8B, CMOVcc,
- * CMPXCHG16B, MOVBE, POPCNT, LZCNT, RDTSCP, SYSENTER/SYSEXIT, SYSCALL/SYSRET. The x87,
- * MMX, SSE and FXSAVE bits (FPU, MMX, FXSR, SSE, SSE2 ...) stay 0 until that work lands;
- * BMI1 stays 0 because of its instructions only TZCNT exists.
+ * CMPXCHG16B, MOVBE, POPCNT, LZCNT, RDTSCP, SYSENTER/SYSEXIT, SYSCALL/SYSRET, and (X87_*)
+ * the x87 FPU, FXSAVE/FXRSTOR and XSAVE/XRSTOR/XSAVEOPT for x87 and SSE state
+ * (translate-fpu.c); BMI1 stays 0 because of its instructions only TZCNT exists.
  */
-#define ISA_F1_EDX (F1D_CX8 | F1D_CMOV | F1D_SEP)
-#define ISA_F1_ECX (F1C_CX16 | F1C_MOVBE | F1C_POPCNT)
+#define X87_F1_EDX (F1D_FPU | F1D_FXSR)
+#define X87_F1_ECX F1C_XSAVE
+/* MMX, SSE, SSE2, SSE3, SSSE3, SSE4.1, SSE4.2 (translate-sse*.c, sse_helper.c,
+ * sse_fp_helper.c), and CLFLUSH (a NOP: no caches; line size 64 in leaf 1 EBX) */
+#define SSE_F1_EDX (F1D_MMX | F1D_SSE | F1D_SSE2 | F1D_CLFSH)
+#define SSE_F1_ECX (F1C_SSE3 | F1C_SSSE3 | F1C_SSE41 | F1C_SSE42)
+#define ISA_F1_EDX (F1D_CX8 | F1D_CMOV | F1D_SEP | X87_F1_EDX | SSE_F1_EDX)
+#define ISA_F1_ECX (F1C_CX16 | F1C_MOVBE | F1C_POPCNT | X87_F1_ECX | SSE_F1_ECX)
 #define ISA_F7_EBX 0u
 #define ISA_E1_EDX (E1D_SYSCALL | E1D_RDTSCP)
 #define ISA_E1_ECX E1C_ABM
@@ -162,11 +177,28 @@ void x86_cpuid(X86CPU *env, uint32_t leaf, uint32_t subleaf,
         r[1] = ((uint32_t)x86_cs(env)->index << 24) | (1u << 16) | (8u << 8);
         r[2] = m->f1_ecx;
         r[3] = m->f1_edx;
+        if ((m->f1_ecx & F1C_XSAVE) && (env->cr[4] & CR4_OSXSAVE)) {
+            r[2] |= F1C_OSXSAVE;
+        }
         break;
     case 7:
         if (subleaf == 0) {
             r[1] = m->f7_ebx;
             r[2] = m->f7_ecx;
+        }
+        break;
+    case 0xd:
+        /* XSAVE: components x87 and SSE, both in the legacy area; only XSAVEOPT of the
+         * optional instructions (sub-leaf 1) */
+        if (!(m->f1_ecx & F1C_XSAVE)) {
+            break;
+        }
+        if (subleaf == 0) {
+            r[0] = X86_XCR0_SUPPORTED;  /* EDX:EAX: the XCR0 bits that may be set */
+            r[1] = X86_XSAVE_SIZE;      /* the area size for the components enabled in XCR0 */
+            r[2] = X86_XSAVE_SIZE;      /* ... for every supported component */
+        } else if (subleaf == 1) {
+            r[0] = 1;                   /* XSAVEOPT */
         }
         break;
     case 0x80000000u:
@@ -284,7 +316,8 @@ static uint64_t cr4_valid(X86CPU *env)
     v |= (m->f1_edx & F1D_MCE) ? CR4_MCE : 0;
     v |= (m->f1_edx & F1D_PGE) ? CR4_PGE : 0;
     v |= (m->f1_edx & F1D_FXSR) ? CR4_OSFXSR : 0;
-    v |= (m->f1_edx & F1D_SSE) ? CR4_OSXMMEXCPT : 0;
+    v |= (m->f1_edx & (F1D_SSE | F1D_FXSR)) ? CR4_OSXMMEXCPT : 0;
+    v |= (m->f1_ecx & F1C_XSAVE) ? CR4_OSXSAVE : 0;
     v |= (m->f7_ecx & F7C_UMIP) ? CR4_UMIP : 0;
     v |= (m->f7_ebx & F7B_FSGSBASE) ? CR4_FSGSBASE : 0;
     v |= (m->f7_ebx & F7B_SMEP) ? CR4_SMEP : 0;

@@ -5,14 +5,13 @@
  * CALL and RET, IRET, INT n/INT3/INTO/INT1, HLT, CLI/STI, the 0F 00 and 0F 01 groups
  * (SLDT..VERW, SGDT..INVLPG, SWAPGS, RDTSCP, CLAC/STAC), LAR/LSL/ARPL, MOV CRn/DRn,
  * CLTS, RDMSR/WRMSR/RDTSC/RDPMC/CPUID, SYSCALL/SYSRET/SYSENTER/SYSEXIT, INVD/WBINVD,
- * hint NOPs and fences, RDFSBASE..WRGSBASE, RDPID, and the few x87 control instructions
- * an OS probes with (FNINIT FNCLEX FNSTSW FNSTCW FLDCW FWAIT).
+ * hint NOPs and fences, RDFSBASE..WRGSBASE, RDPID. x87 (D8-DF, FWAIT), the FXSAVE/XSAVE
+ * family of 0F AE and XGETBV/XSETBV are routed to translate-fpu.c.
  *
  * The work is done by the system-side helpers; this file checks what the translator can
  * know (CPL 0, mode, UMIP) and ends the block after anything that changes the mode bits.
- * Not modelled: x87 arithmetic, SSE/AVX, XSAVE, RDRAND/RDSEED, MONITOR/MWAIT, VMX/SVM,
- * CET (ENDBR are NOPs). x87 instructions raise #NM while CR0.EM or CR0.TS is set and #UD
- * otherwise; SSE/MMX raise #NM while CR0.TS is set and #UD otherwise.
+ * Not modelled: SSE/AVX, RDRAND/RDSEED, MONITOR/MWAIT, VMX/SVM, CET (ENDBR are NOPs).
+ * SSE/MMX raise #NM while CR0.TS is set and #UD otherwise.
  */
 #include "cpu/x86/translate.h"
 
@@ -381,6 +380,10 @@ static void gen_grp7(DisasContext *s)
         call0(s, helper_swapgs);
         s->is_jmp = DISAS_EOB_NEXT;
         return;
+    case 0xd0: /* XGETBV */
+    case 0xd1: /* XSETBV */
+        x86_gen_xcr(s, modrm == 0xd1);
+        return;
     case 0xf9: /* RDTSCP */
         if (!s->has_rdtscp) {
             x86_gen_illegal(s);
@@ -491,69 +494,7 @@ static void gen_grp15(DisasContext *s)
         (void)x86_gen_modrm_addr(s);   /* CLFLUSH/CLFLUSHOPT: no caches to flush */
         return;
     }
-    if (s->flags & (HF_EM_MASK | HF_TS_MASK)) {
-        x86_gen_exception(s, EXCP07_PREX, -1);
-        return;
-    }
-    x86_log_unimp(s, "unimplemented (FXSAVE/XSAVE family)");
-    x86_gen_illegal(s);
-}
-
-/* ---- x87: only what an OS uses to find and reset the FPU ---- */
-
-static void gen_x87(DisasContext *s, unsigned op)
-{
-    IRBuilder *b = s->b;
-    unsigned modrm = s->insn.modrm;
-    int reg = s->insn.reg & 7;
-    IRVal t, u;
-
-    if (s->flags & (HF_EM_MASK | HF_TS_MASK)) {
-        x86_gen_exception(s, EXCP07_PREX, -1);
-        return;
-    }
-    if (op == 0xdb && modrm == 0xe3) {          /* FNINIT */
-        call0(s, helper_fninit);
-        return;
-    }
-    if (op == 0xdb && modrm == 0xe2) {          /* FNCLEX */
-        t = x86_tmp(s);
-        ir_ld_env(b, t, offsetof(X86CPU, fpus), MO_16);
-        ir_and(b, t, t, x86_const(s, 0x7f00));
-        ir_st_env(b, t, offsetof(X86CPU, fpus), MO_16);
-        return;
-    }
-    if ((op == 0xdf && modrm == 0xe0) || (op == 0xdd && s->insn.mod != 3 && reg == 7)) {
-        /* FNSTSW AX / m16: the status word with TOP from fpstt */
-        t = x86_tmp(s);
-        u = x86_tmp(s);
-        ir_ld_env(b, t, offsetof(X86CPU, fpus), MO_16);
-        ir_op3(b, IR_andc, t, t, x86_const(s, 0x3800));
-        ir_ld_env(b, u, offsetof(X86CPU, fpstt), MO_32);
-        ir_and(b, u, u, x86_const(s, 7));
-        ir_shl(b, u, u, x86_const(s, 11));
-        ir_or(b, t, t, u);
-        if (op == 0xdf) {
-            x86_gen_st_reg(s, MO_16, R_EAX, t);
-        } else {
-            x86_gen_st(s, MO_16, t, x86_gen_modrm_addr(s));
-        }
-        return;
-    }
-    if (op == 0xd9 && s->insn.mod != 3 && (reg == 7 || reg == 5)) {
-        IRVal a = x86_gen_modrm_addr(s);
-        t = x86_tmp(s);
-        if (reg == 7) {                         /* FNSTCW m16 */
-            ir_ld_env(b, t, offsetof(X86CPU, fpuc), MO_16);
-            x86_gen_st(s, MO_16, t, a);
-        } else {                                /* FLDCW m16 */
-            x86_gen_ld(s, MO_16, t, a);
-            ir_st_env(b, t, offsetof(X86CPU, fpuc), MO_16);
-        }
-        return;
-    }
-    x86_log_unimp(s, "unimplemented x87");
-    x86_gen_illegal(s);
+    x86_gen_fpu_state(s);       /* FXSAVE .. XSAVEOPT, CLWB (translate-fpu.c) */
 }
 
 static bool is_sse_or_mmx(unsigned op)
@@ -790,12 +731,10 @@ static bool disas_system_1b(DisasContext *s, unsigned op)
         }
         return true;
     case 0x9b: /* FWAIT */
-        if ((s->flags & (HF_MP_MASK | HF_TS_MASK)) == (HF_MP_MASK | HF_TS_MASK)) {
-            x86_gen_exception(s, EXCP07_PREX, -1);
-        }
+        x86_gen_fwait(s);
         return true;
-    case 0xd8 ... 0xdf:
-        gen_x87(s, op);
+    case 0xd8 ... 0xdf: /* x87 (translate-fpu.c) */
+        x86_gen_fpu(s);
         return true;
     case 0xff:
         if ((in->reg & 7) == 3 || (in->reg & 7) == 5) {

@@ -611,7 +611,8 @@ static void disas_insn(DisasContext *s)
         x86_gen_illegal(s);
         return;
     }
-    if (x86_disas_alu(s) || x86_disas_ctrl(s) || x86_disas_string(s) || x86_disas_system(s)) {
+    if (x86_disas_sse(s) || x86_disas_alu(s) || x86_disas_ctrl(s) || x86_disas_string(s) ||
+        x86_disas_system(s)) {
         return;
     }
     x86_log_unimp(s, "unimplemented");

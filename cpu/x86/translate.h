@@ -229,6 +229,16 @@ void x86_gen_load_seg(DisasContext *s, int seg, IRVal sel);
 /* ---- translate-ctrl.c ---- */
 bool x86_disas_ctrl(DisasContext *s);
 
+/* ---- translate-sse.c: MMX and SSE..SSE4.2 (0F 10-17 28-2F 50-7F C2-C6 D0-FE, 0F 38, 0F 3A,
+ * MOVNTI, CRC32); false for the opcodes that are not its own ---- */
+bool x86_disas_sse(DisasContext *s);
+
+/* ---- translate-fpu.c ---- */
+void x86_gen_fpu(DisasContext *s);          /* D8-DF */
+void x86_gen_fwait(DisasContext *s);        /* 9B */
+void x86_gen_fpu_state(DisasContext *s);    /* 0F AE /0-/6 with a memory operand */
+void x86_gen_xcr(DisasContext *s, bool set);    /* 0F 01 D0 XGETBV, D1 XSETBV */
+
 /* ---- IR helpers of the translator side ---- */
 /* cc_helper.c */
 IR_HELPER(helper_cc_compute_all);       /* -> CF..OF of the lazy state */

@@ -20,6 +20,13 @@
 #include "hw/timer/i8254.h"
 #include "hw/misc/port92.h"
 #include "hw/nvram/fw_cfg.h"
+#include "hw/intc/ioapic.h"
+#include "hw/rtc/mc146818rtc.h"
+#include "hw/input/i8042.h"
+#include "hw/acpi/acpi_pm.h"
+#include "hw/acpi/tables.h"
+#include "hw/pci-host/i440fx.h"
+#include "hw/isa/piix3.h"
 #include "backends/chardev.h"
 #include "cpu/x86/cpu.h"
 
@@ -27,6 +34,8 @@
 
 typedef struct PCBoard {
     Device *pic, *pit, *fw_cfg, *port92;
+    Device *ioapic, *rtc, *kbd, *pm, *port80, *pcihost, *piix3;
+    IrqLine *gsi;                 /* GSI 0..23: ISA IRQs fan out to the PIC and the IOAPIC */
     Device *serial[MACHINE_MAX_SERIAL];
     Device *apic[MACHINE_MAX_CPUS];
     MemRegion ram_below_4g, ram_above_4g, bios, bios_low;
@@ -115,6 +124,36 @@ static int pc_load_kernel(Machine *m, PCBoard *pc)
     return r;
 }
 
+#define PC_ACPI_BASE 0xE0000u           /* the BIOS area an OS scans for "RSD PTR " */
+#define PC_ACPI_MAX  (128 * KiB)
+
+/* ACPI tables in the BIOS area (without a BIOS, tandem is the firmware that builds them). */
+static int pc_build_acpi(Machine *m, PCBoard *pc)
+{
+    AcpiConfig acfg;
+    uint8_t *blob = xzalloc(PC_ACPI_MAX);
+    size_t n;
+    acpi_config_pc(&acfg, m->opts.smp, pc->lowmem);
+    n = acpi_build(&acfg, blob, PC_ACPI_MAX, PC_ACPI_BASE);
+    if (n) {
+        loader_add_blob(m, PC_ACPI_BASE, blob, n, "acpi-tables");
+        pc->acpi_rsdp = PC_ACPI_BASE + ACPI_RSDP_OFFSET;
+    }
+    free(blob);
+    return n ? 0 : -1;
+}
+
+/* A GSI: ISA IRQs 0-15 reach the 8259 input of the same number and the IOAPIC pin of the
+ * MADT's overrides (IRQ 0 -> pin 2); GSIs 16-23 reach only the IOAPIC. */
+static void pc_gsi_set(void *opaque, int n, int level)
+{
+    PCBoard *pc = opaque;
+    if (n < 16) {
+        irq_set(device_irq_in(pc->pic, n), level);
+    }
+    irq_set(device_irq_in(pc->ioapic, n == 0 ? 2 : n), level);
+}
+
 static int pc_init(Machine *m)
 {
     PCBoard *pc = xzalloc(sizeof(*pc));
@@ -132,7 +171,10 @@ static int pc_init(Machine *m)
     }
 
     if (!m->opts.kernel && !m->opts.bios) {
-        error_report("nothing to boot: give -kernel FILE (a Multiboot kernel) or -bios FILE");
+        error_report("nothing to boot: give -kernel FILE (Linux bzImage or Multiboot) or -bios FILE");
+        return -1;
+    }
+    if (!m->opts.bios && pc_build_acpi(m, pc) < 0) {
         return -1;
     }
     if (m->opts.bios && pc_load_bios(m, pc) < 0) {
@@ -169,13 +211,25 @@ static int pc_init(Machine *m)
         m->cpus[i]->irq_opaque = m;
     }
     mr_add_subregion(&m->sysmem, PC_APIC_BASE, device_mmio(pc->apic[0], 0), 10);
+    pc->ioapic = device_create(m, "ioapic", "ioapic", NULL);
+    if (!pc->ioapic) {
+        return -1;
+    }
+    mr_add_subregion(&m->sysmem, IOAPIC_DEFAULT_BASE, device_mmio(pc->ioapic, 0), 10);
+    pc->gsi = irq_alloc_lines(pc_gsi_set, pc, IOAPIC_NUM_PINS);
     /* the PIC's INTR reaches CPU 0 through its APIC's LINT0 (virtual wire) */
     irq_connect(device_irq_out(pc->pic, 0), device_irq_in(pc->apic[0], 0));
     pc->pit = device_create(m, "i8254", "pit", NULL);
     if (!pc->pit) {
         return -1;
     }
-    irq_connect(device_irq_out(pc->pit, 0), device_irq_in(pc->pic, 0));
+    irq_connect(device_irq_out(pc->pit, 0), &pc->gsi[0]);
+    pc->rtc = device_create(m, "mc146818rtc", "rtc", NULL);
+    if (!pc->rtc) {
+        return -1;
+    }
+    irq_connect(device_irq_out(pc->rtc, 0), &pc->gsi[RTC_ISA_IRQ]);
+    rtc_set_pc_memory(pc->rtc, pc->lowmem, pc->highmem, m->ncpus);
 
     /* serial ports */
     for (int i = 0; i < m->opts.nr_serial; i++) {
@@ -195,7 +249,7 @@ static int pc_init(Machine *m)
             return -1;
         }
         serial16550_attach_chardev(pc->serial[i], m->serial[i]);
-        irq_connect(device_irq_out(pc->serial[i], 0), device_irq_in(pc->pic, serial_irqs[i]));
+        irq_connect(device_irq_out(pc->serial[i], 0), &pc->gsi[serial_irqs[i]]);
     }
 
     /* firmware configuration and system control */
@@ -213,6 +267,39 @@ static int pc_init(Machine *m)
     }
     IrqLine *a20 = irq_alloc_lines(pc_a20, m, 1);
     irq_connect(device_irq_out(pc->port92, 0), &a20[0]);
+
+    /* keyboard controller (its output port drives A20 too), POST port, ACPI PM */
+    pc->kbd = device_create(m, "i8042", "i8042", NULL);
+    pc->port80 = device_create(m, "port80", "port80", NULL);
+    pc->pm = device_create(m, "acpi-pm", "acpi-pm", NULL);
+    if (!pc->kbd || !pc->port80 || !pc->pm) {
+        return -1;
+    }
+    irq_connect(device_irq_out(pc->kbd, 0), &pc->gsi[I8042_KBD_IRQ]);
+    irq_connect(device_irq_out(pc->kbd, 1), &pc->gsi[I8042_AUX_IRQ]);
+    irq_connect(device_irq_out(pc->kbd, 2), &a20[0]);
+    irq_connect(device_irq_out(pc->pm, 0), &pc->gsi[ACPI_PM_SCI_IRQ]);
+
+    /* PCI: the i440FX host bridge (00.0, config ports 0xCF8/0xCFC, reset at 0xCF9) and the
+     * PIIX3 ISA bridge (01.0) whose PIRQ router drives the PIC and IOAPIC pins 16-19 */
+    pc->pcihost = device_create(m, "i440fx-pcihost", "pcihost", NULL);
+    if (!pc->pcihost) {
+        return -1;
+    }
+    pc->piix3 = device_create(m, "piix3", "piix3", "addr=01.0");
+    if (!pc->piix3) {
+        return -1;
+    }
+    for (int irq = 0; irq < 16; irq++) {
+        if (PIIX3_ROUTABLE_IRQS & (1u << irq)) {
+            irq_connect(device_irq_out(pc->piix3, PIIX3_OUT_ISA_IRQ(irq)),
+                        device_irq_in(pc->pic, irq));
+        }
+    }
+    for (int p = 0; p < PIIX3_NUM_PIRQS; p++) {
+        irq_connect(device_irq_out(pc->piix3, PIIX3_OUT_PIRQ(p)),
+                    device_irq_in(pc->ioapic, PIIX3_PIRQ_GSI_BASE + p));
+    }
     return 0;
 }
 

@@ -16,7 +16,7 @@ GUEST_CC ?= gcc
 GUEST_LD ?= ld
 HOST_CC_GEN ?= $(CC)
 
-GUEST_X86_PROGS := hello modes arith exceptions paging string farcalls tasks segments
+GUEST_X86_PROGS := hello modes arith exceptions paging string farcalls tasks segments fpu sse
 
 GUEST_CFLAGS := -m32 -std=gnu11 -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
                 -fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only \
@@ -63,6 +63,16 @@ $(GX_OUT)/arith-expect.h: $(GX_OUT)/gen-arith-expect
 	$< > $@.tmp && mv $@.tmp $@
 
 $(GX_OUT)/arith.o: $(GX_OUT)/arith-expect.h
+
+# The sse oracle, the same way (needs SSE4.2 on the build host).
+$(GX_OUT)/gen-sse-expect: $(GX)/gen-sse-expect.c $(GX)/sse-ops.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC_GEN) -std=gnu11 -O1 -Wall -I$(GX) -o $@ $<
+
+$(GX_OUT)/sse-expect.h: $(GX_OUT)/gen-sse-expect
+	$< > $@.tmp && mv $@.tmp $@
+
+$(GX_OUT)/sse.o: $(GX_OUT)/sse-expect.h
 
 .PHONY: guests
 guests: $(GUEST_X86_ELFS)

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hw/intc/ioapic.h — the I/O APIC (Intel 82093AA register model, version 0x20), "ioapic".
+ *
+ * Registers: one MMIO region of IOAPIC_MMIO_SIZE bytes, device_mmio(dev, 0); the board maps
+ * it at IOAPIC_DEFAULT_BASE (the address the MADT reports). Inside it: IOREGSEL at 0x00,
+ * IOWIN at 0x10 and the EOI register at 0x40 (32-bit accesses; smaller ones work too).
+ *
+ * Lines: inputs 0..23 are the 24 interrupt pins (device_irq_in(dev, pin)); a level of 1
+ * means "asserted" whatever the pin's programmed polarity (the board's lines carry the
+ * logical state, as the ISA and PCI interrupt lines of a chipset deliver it). No outputs:
+ * interrupts go to the local APICs as messages through apic_deliver(dev->machine, ...).
+ *
+ * Property: id (the I/O APIC ID after reset, 0..255, default IOAPIC_DEFAULT_ID); the MADT
+ * must report the same value (hw/acpi/tables.c uses ncpus on the pc board).
+ *
+ * Level-triggered pins use the local APICs' EOI broadcast (apic_set_eoi_notifier) to clear
+ * their remote IRR; create the "apic" devices before the I/O APIC (the notifier is
+ * registered again at reset and at each level-triggered delivery, so the order is only a
+ * matter of tidiness). One I/O APIC per machine (the APICs have one notifier slot).
+ */
+#ifndef HW_INTC_IOAPIC_H
+#define HW_INTC_IOAPIC_H
+
+#include "hw/core/device.h"
+
+extern const DeviceClass ioapic_class;
+
+#define IOAPIC_DEFAULT_BASE 0xFEC00000ULL
+#define IOAPIC_MMIO_SIZE    0x1000
+#define IOAPIC_NUM_PINS     24
+#define IOAPIC_VERSION      0x20
+#define IOAPIC_DEFAULT_ID   0
+
+/* The pins' redirection entry, for the monitor and tests (0 for a pin out of range). */
+uint64_t ioapic_get_redirection(Device *dev, int pin);
+
+#endif
