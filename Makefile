@@ -7,7 +7,7 @@
 BUILD ?= build
 .DEFAULT_GOAL := all
 
-.PHONY: all check check-unit check-guests check-integration clean distclean run guest
+.PHONY: all check check-unit check-guests check-integration check-linux clean distclean run guest
 
 clean:
 	rm -rf $(BUILD)/*/ $(BUILD)/tandem $(BUILD)/libtandem.a
@@ -87,7 +87,11 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c $(BUILD)/config.h
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
 
-check: check-unit check-guests check-integration
+check: check-unit check-guests check-integration check-linux
+
+# Boots the default guest (Debian's kernel + busybox, built by `make guest`) and types at it.
+check-linux: $(BUILD)/tandem guest
+	sh tests/integration/linux-boot.sh $(BUILD)/tandem $(GUEST)
 
 check-integration: $(BUILD)/tandem $(GUEST_X86_ELFS)
 	sh tests/integration/run.sh $(BUILD)/tandem $(BUILD)/tests/guests/x86

@@ -12,8 +12,9 @@
  * CPUID); the segment checks of the memory operands. The work is done by the helpers of
  * fpu_helper.c and fpu_state.c: one call per instruction, memory operands of up to 8 bytes
  * loaded here (m80 and BCD in two loads), stores done by the helper after the conversion.
- * Not modelled: the prefixes PTWRITE (F3 0F AE /4), XSAVEC/XSAVES/XRSTORS (#UD, the CPUID
- * bits are 0), FISTTP where CPUID does not report SSE3 (#UD).
+ * FISTTP is #UD unless CPUID reports SSE3, XSAVEOPT unless CPUID.(0DH,1).EAX[0].
+ * Not modelled: PTWRITE (F3 0F AE /4: #UD), XSAVEC/XSAVES/XRSTORS (#UD: their CPUID bits
+ * are 0).
  */
 #include "cpu/x86/translate.h"
 

@@ -13,7 +13,7 @@
  * targets, emitted only for the segments that hflags mark as not flat (HF_SEGCHK), so the
  * flat model most code runs in pays nothing for them. Not modelled: CS limit checks of
  * instructions that run past the limit inside a block, alignment checks (EFLAGS.AC with
- * CR0.AM), x87/SSE/AVX (raise #UD, or #NM while CR0.EM/TS is set).
+ * CR0.AM), AVX (#UD). x87 and the FXSAVE/XSAVE family are in translate-fpu.c.
  */
 #include "cpu/x86/translate.h"
 

@@ -6,8 +6,8 @@
  * Redirection Table Registers") with the version of later chipsets (0x20, as the Intel
  * ICH's I/O APIC reports): the indirect register window (IOREGSEL/IOWIN), IOAPICID
  * (bits 31:24, read/write: 8 bits as Linux and the MADT use them, where the 82093AA has
- * 4), IOAPICVER (version 0x20, maximum redirection entry 0x17),
- * IOAPICARB (loaded from the ID when the ID is written), 24 redirection entries (vector,
+ * 4), IOAPICVER (version 0x20, maximum redirection entry 0x17), IOAPICARB (loaded from
+ * the ID when the ID is written), 24 redirection entries (vector,
  * delivery mode fixed / lowest priority / SMI / NMI / INIT / ExtINT, physical or logical
  * destination mode, polarity, remote IRR, trigger mode, mask, destination) and the EOI
  * register at offset 0x40 (ICH I/O APIC: write a vector to clear the remote IRR of the

@@ -35,6 +35,7 @@
 typedef struct PCBoard {
     Device *pic, *pit, *fw_cfg, *port92;
     Device *ioapic, *rtc, *kbd, *pm, *port80, *pcihost, *piix3;
+    uint8_t a20_sources;          /* bit 0: port 0x92, bit 1: the 8042 output port */
     IrqLine *gsi;                 /* GSI 0..23: ISA IRQs fan out to the PIC and the IOAPIC */
     Device *serial[MACHINE_MAX_SERIAL];
     Device *apic[MACHINE_MAX_CPUS];
@@ -66,11 +67,14 @@ static int pc_get_interrupt_vector(void *opaque, CPUState *cs)
     return vec;
 }
 
+/* A20 is on while port 0x92 bit 1 OR the 8042's output port bit 1 says so. */
 static void pc_a20(void *opaque, int n, int level)
 {
     Machine *m = opaque;
+    PCBoard *pc = m->board;
+    pc->a20_sources = level ? (pc->a20_sources | (1u << n)) : (pc->a20_sources & ~(1u << n));
     for (int i = 0; i < m->ncpus; i++) {
-        x86_cpu_set_a20(x86_cpu(m->cpus[i]), level);
+        x86_cpu_set_a20(x86_cpu(m->cpus[i]), pc->a20_sources != 0);
     }
 }
 
@@ -211,7 +215,9 @@ static int pc_init(Machine *m)
         m->cpus[i]->irq_opaque = m;
     }
     mr_add_subregion(&m->sysmem, PC_APIC_BASE, device_mmio(pc->apic[0], 0), 10);
-    pc->ioapic = device_create(m, "ioapic", "ioapic", NULL);
+    char ioprops[16];
+    snprintf(ioprops, sizeof(ioprops), "id=%d", m->ncpus);   /* the MADT's IOAPIC id */
+    pc->ioapic = device_create(m, "ioapic", "ioapic", ioprops);
     if (!pc->ioapic) {
         return -1;
     }
@@ -265,7 +271,7 @@ static int pc_init(Machine *m)
     if (!pc->port92) {
         return -1;
     }
-    IrqLine *a20 = irq_alloc_lines(pc_a20, m, 1);
+    IrqLine *a20 = irq_alloc_lines(pc_a20, m, 2);
     irq_connect(device_irq_out(pc->port92, 0), &a20[0]);
 
     /* keyboard controller (its output port drives A20 too), POST port, ACPI PM */
@@ -277,7 +283,7 @@ static int pc_init(Machine *m)
     }
     irq_connect(device_irq_out(pc->kbd, 0), &pc->gsi[I8042_KBD_IRQ]);
     irq_connect(device_irq_out(pc->kbd, 1), &pc->gsi[I8042_AUX_IRQ]);
-    irq_connect(device_irq_out(pc->kbd, 2), &a20[0]);
+    irq_connect(device_irq_out(pc->kbd, I8042_A20_LINE), &a20[1]);
     irq_connect(device_irq_out(pc->pm, 0), &pc->gsi[ACPI_PM_SCI_IRQ]);
 
     /* PCI: the i440FX host bridge (00.0, config ports 0xCF8/0xCFC, reset at 0xCF9) and the
