@@ -254,6 +254,10 @@ static int tcg_cpu_exec(CPUState *cs)
             }
         }
         __atomic_store_n(cs->exit_request, 0, __ATOMIC_SEQ_CST);
+        if (tcg_cpu(cs)->flush_pending) {
+            tlb_flush(cs);
+            last = NULL;
+        }
         if (cs->stop || cs->quit) {
             return EXCP_INTERRUPT;
         }

@@ -20,6 +20,11 @@ static inline CPUState *env_cpu(void *env)
 void tlb_flush(CPUState *cs)
 {
     TCGCPU *t = tcg_cpu(cs);
+    if (t && current_cpu && cs != current_cpu) {
+        t->flush_pending = true;
+        cpu_exit(cs);
+        return;
+    }
     if (!t) {
         memset(cpu_tlb(cs), 0xff, sizeof(TLBEntry) * IR_NB_MMU_MODES * IR_TLB_SIZE);
     } else {
@@ -29,6 +34,7 @@ void tlb_flush(CPUState *cs)
             }
         }
         t->used_modes = 0;
+        t->flush_pending = false;
         t->large_page_seen = false;
         tb_jmp_cache_clear(cs);
     }

@@ -18,6 +18,9 @@ typedef struct TCGCPU {
     bool large_page_seen;
     /* mmu modes filled since the last flush: a flush clears only those tables */
     unsigned used_modes;
+    /* another thread asked for a full flush: done by this vCPU at its next block boundary,
+     * since a TLB entry cannot be rewritten under a running vCPU */
+    volatile bool flush_pending;
     TranslationBlock *jmp_cache[TB_JMP_CACHE_SIZE];
     IRBuilder *builder;
 } TCGCPU;

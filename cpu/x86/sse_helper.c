@@ -6,7 +6,7 @@
  * shifts, unpacks, packs, shuffles (PSHUF*, PALIGNR, SHUFPS/PD), blends, sign extension
  * (PMOVSX/ZX), PTEST, PHMINPOSUW, MPSADBW, INSERTPS, element insert/extract, the SSE4.2
  * string compares PCMPESTRI/PCMPESTRM/PCMPISTRI/PCMPISTRM (every control byte mode: data
- * format, aggregation, polarity, output selection; SDM vol. 1 ch. 12.? / vol. 2 4.1) and
+ * format, aggregation, polarity, output selection; SDM vol. 2, 4.1) and
  * CRC32 (CRC-32C, polynomial 0x11EDC6F41, bit-reflected, no pre/post inversion).
  *
  * Operands are env offsets (see sse_helper.h); every helper reads both sources before it
@@ -30,6 +30,12 @@ static inline X86XMMReg reg_copy(void *env, uint64_t off)
 
     memcpy(&r, (char *)env + off, sizeof(r));
     return r;
+}
+
+/* The operand width a helper's a3 gives: 8 (MMX) or 16 (XMM). */
+static inline unsigned width_of(uint64_t a3)
+{
+    return a3 == 8 ? 8 : 16;
 }
 
 /* Writes the first nb bytes of r to the operand at env offset off. */
@@ -66,7 +72,7 @@ static inline int sat_u16(int v)
     {                                                                                       \
         X86XMMReg *d = reg_at(env_, a0);                                                    \
         const X86XMMReg *s = reg_at(env_, a1);                                              \
-        unsigned n = (unsigned)a3 / sizeof(d->F[0]);                                        \
+        unsigned n = width_of(a3) / sizeof(d->F[0]);                                        \
         for (unsigned i = 0; i < n; i++) {                                                  \
             T a = (T)d->F[i], b = (T)s->F[i];                                               \
             (void)a;                                                                        \
@@ -122,7 +128,7 @@ IR_HELPER(helper_pmaddwd)
     X86XMMReg *d = reg_at(env_, a0);
     const X86XMMReg *s = reg_at(env_, a1);
 
-    for (unsigned i = 0; i < a3 / 4; i++) {
+    for (unsigned i = 0; i < width_of(a3) / 4; i++) {
         int32_t lo = (int32_t)(int16_t)d->w[2 * i] * (int16_t)s->w[2 * i];
         int32_t hi = (int32_t)(int16_t)d->w[2 * i + 1] * (int16_t)s->w[2 * i + 1];
         d->l[i] = (uint32_t)lo + (uint32_t)hi;     /* wraps only for 4 * 0x8000 * 0x8000 */
@@ -135,7 +141,7 @@ IR_HELPER(helper_pmaddubsw)
     X86XMMReg *d = reg_at(env_, a0);
     const X86XMMReg *s = reg_at(env_, a1);
 
-    for (unsigned i = 0; i < a3 / 2; i++) {
+    for (unsigned i = 0; i < width_of(a3) / 2; i++) {
         int v = d->b[2 * i] * (int8_t)s->b[2 * i] + d->b[2 * i + 1] * (int8_t)s->b[2 * i + 1];
         d->w[i] = (uint16_t)sat_s16(v);
     }
@@ -147,7 +153,7 @@ IR_HELPER(helper_psadbw)
     X86XMMReg *d = reg_at(env_, a0);
     const X86XMMReg *s = reg_at(env_, a1);
 
-    for (unsigned q = 0; q < a3 / 8; q++) {
+    for (unsigned q = 0; q < width_of(a3) / 8; q++) {
         unsigned sum = 0;
         for (unsigned i = 0; i < 8; i++) {
             int diff = d->b[8 * q + i] - s->b[8 * q + i];
@@ -177,7 +183,7 @@ static void unpack(void *env, uint64_t doff, uint64_t soff, unsigned nb, unsigne
 #define UNPACK(name, bytes, high)                                                           \
     IR_HELPER(helper_##name)                                                                \
     {                                                                                       \
-        unpack(env_, a0, a1, (unsigned)a3, bytes, high);                                    \
+        unpack(env_, a0, a1, width_of(a3), bytes, high);                                    \
         return 0;                                                                           \
     }
 UNPACK(punpcklbw, 1, false)
@@ -192,40 +198,40 @@ UNPACK(punpckhqdq, 8, true)
 IR_HELPER(helper_packsswb)
 {
     X86XMMReg d = reg_copy(env_, a0), s = reg_copy(env_, a1), r;
-    unsigned n = (unsigned)a3 / 2;
+    unsigned n = width_of(a3) / 2;
 
     for (unsigned i = 0; i < n; i++) {
         r.b[i] = (uint8_t)sat_s8((int16_t)d.w[i]);
         r.b[n + i] = (uint8_t)sat_s8((int16_t)s.w[i]);
     }
-    reg_put(env_, a0, &r, (unsigned)a3);
+    reg_put(env_, a0, &r, width_of(a3));
     return 0;
 }
 
 IR_HELPER(helper_packuswb)
 {
     X86XMMReg d = reg_copy(env_, a0), s = reg_copy(env_, a1), r;
-    unsigned n = (unsigned)a3 / 2;
+    unsigned n = width_of(a3) / 2;
 
     for (unsigned i = 0; i < n; i++) {
         r.b[i] = (uint8_t)sat_u8((int16_t)d.w[i]);
         r.b[n + i] = (uint8_t)sat_u8((int16_t)s.w[i]);
     }
-    reg_put(env_, a0, &r, (unsigned)a3);
+    reg_put(env_, a0, &r, width_of(a3));
     return 0;
 }
 
 IR_HELPER(helper_packssdw)
 {
     X86XMMReg d = reg_copy(env_, a0), s = reg_copy(env_, a1), r;
-    unsigned n = (unsigned)a3 / 4;
+    unsigned n = width_of(a3) / 4;
 
     for (unsigned i = 0; i < n; i++) {
         int32_t x = (int32_t)d.l[i], y = (int32_t)s.l[i];
         r.w[i] = (uint16_t)(x < -32768 ? -32768 : x > 32767 ? 32767 : x);
         r.w[n + i] = (uint16_t)(y < -32768 ? -32768 : y > 32767 ? 32767 : y);
     }
-    reg_put(env_, a0, &r, (unsigned)a3);
+    reg_put(env_, a0, &r, width_of(a3));
     return 0;
 }
 
@@ -249,7 +255,7 @@ IR_HELPER(helper_packusdw)
     IR_HELPER(helper_##name)                                                                \
     {                                                                                       \
         X86XMMReg d = reg_copy(env_, a0), s = reg_copy(env_, a1), r;                        \
-        unsigned n = (unsigned)a3 / sizeof(r.F[0]) / 2;                                     \
+        unsigned n = width_of(a3) / sizeof(r.F[0]) / 2;                                     \
         for (unsigned i = 0; i < n; i++) {                                                  \
             T a = (T)d.F[2 * i], b = (T)d.F[2 * i + 1];                                     \
             r.F[i] = (expr);                                                                \
@@ -257,7 +263,7 @@ IR_HELPER(helper_packusdw)
             b = (T)s.F[2 * i + 1];                                                          \
             r.F[n + i] = (expr);                                                            \
         }                                                                                   \
-        reg_put(env_, a0, &r, (unsigned)a3);                                                \
+        reg_put(env_, a0, &r, width_of(a3));                                                \
         return 0;                                                                           \
     }
 HORIZ(phaddw, w, uint16_t, (uint16_t)(a + b))
@@ -270,7 +276,7 @@ HORIZ(phsubsw, w, int16_t, (uint16_t)sat_s16(a - b))
 IR_HELPER(helper_pshufb)
 {
     X86XMMReg d = reg_copy(env_, a0), s = reg_copy(env_, a1), r;
-    unsigned nb = (unsigned)a3;
+    unsigned nb = width_of(a3);
 
     for (unsigned i = 0; i < nb; i++) {
         r.b[i] = (s.b[i] & 0x80) ? 0 : d.b[s.b[i] & (nb - 1)];
@@ -282,7 +288,7 @@ IR_HELPER(helper_pshufb)
 IR_HELPER(helper_palignr)
 {
     X86XMMReg d = reg_copy(env_, a0), s = reg_copy(env_, a1), r;
-    unsigned nb = (unsigned)a3, sh = (unsigned)a2 & 0xff;
+    unsigned nb = width_of(a3), sh = (unsigned)a2 & 0xff;
     uint8_t cat[32];
 
     memcpy(cat, s.b, nb);           /* the source is the low half of the concatenation */
@@ -302,7 +308,7 @@ IR_HELPER(helper_palignr)
     IR_HELPER(helper_##name)                                                                \
     {                                                                                       \
         X86XMMReg *d = reg_at(env_, a0);                                                    \
-        unsigned n = (unsigned)a3 / sizeof(d->F[0]);                                        \
+        unsigned n = width_of(a3) / sizeof(d->F[0]);                                        \
         uint64_t c = a2;                                                                    \
         for (unsigned i = 0; i < n; i++) {                                                  \
             T a = (T)d->F[i];                                                               \

@@ -2,7 +2,8 @@
 /*
  * cpu/x86/sse_helper.h — the IR helpers of MMX, SSE, SSE2, SSE3, SSSE3, SSE4.1 and SSE4.2
  * (sse_helper.c: integer, shuffles, strings, CRC32; sse_fp_helper.c: floating point), called
- * by translate-sse*.c and tested directly by tests/unit/test_sse.c. Private to those files.
+ * by translate-sse*.c (tests/unit/test_sse.c runs them through the translator). Private
+ * to those files.
  *
  * Operand conventions of the vector helpers (IR_HELPER: env, a0..a3):
  *   a0  env offset of the destination, which is also the first source: xmm[n], or
@@ -13,7 +14,7 @@
  *   a3  the operand width in bytes, 8 (MMX) or 16 (XMM), for instructions with both forms
  * Exceptions to this are noted per helper. Helpers that return nothing return 0.
  * Floating-point helpers read env->mxcsr (rounding, DAZ, FTZ, masks), or their flags into
- * it, and raise #XM (CR4.OSXMMEXCPT) or #UD for an unmasked exception, leaving the
+ * it and raise #XM (CR4.OSXMMEXCPT) or #UD for an unmasked exception, leaving the
  * destination unchanged; the integer helpers never fault.
  */
 #ifndef CPU_X86_SSE_HELPER_H
@@ -22,8 +23,9 @@
 #include "cpu/x86/cpu.h"
 
 /* Integer ops that the translator does not emit inline, MMX and XMM (a0 d, a1 s, a3 width;
- * XMM only for the 128-bit forms of SSE4.1 and later). UNPCKLPS/UNPCKHPS/UNPCKLPD/UNPCKHPD are PUNPCKLDQ/PUNPCKHDQ/PUNPCKLQDQ/
- * PUNPCKHQDQ; PBLENDVB/BLENDVPS/BLENDVPD read their mask from XMM0. */
+ * the SSE4.1 and later ones are XMM only). UNPCKLPS/UNPCKHPS/UNPCKLPD/UNPCKHPD
+ * are PUNPCKLDQ/PUNPCKHDQ/PUNPCKLQDQ/PUNPCKHQDQ; PBLENDVB/BLENDVPS/BLENDVPD read their mask
+ * from XMM0. */
 #define SSE_INT_BINOPS(X)                                                                     \
     X(paddsb) X(paddsw) X(paddusb) X(paddusw) X(psubsb) X(psubsw) X(psubusb) X(psubusw)      \
     X(pcmpeqq) X(pcmpgtb) X(pcmpgtw) X(pcmpgtd) X(pcmpgtq)                                   \
@@ -45,7 +47,7 @@
     X(psrlw) X(psrld) X(psrlq) X(psraw) X(psrad) X(psllw) X(pslld) X(psllq)                  \
     X(psrldq) X(pslldq)
 
-/* Ops with an imm8 in a2. */
+/* Ops with an imm8 in a2 (INSERTPS: a3 is 1 for a memory source, a dword at xmm_tmp). */
 #define SSE_IMM_OPS(X)                                                                        \
     X(pshufw) X(pshufd) X(pshufhw) X(pshuflw) X(palignr) X(pblendw) X(blendps) X(blendpd)    \
     X(mpsadbw) X(insertps) X(shufps) X(shufpd)

@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cpu/x86/translate-sse.c — MMX, SSE, SSE2, SSE3, SSSE3, SSE4.1 and SSE4.2 to IR (Intel
- * SDM vol. 2 instruction pages; vol. 1 ch. 9-12 and vol. 3 ch. 13 for the state and its
- * exceptions). This file holds the dispatch tables of the three opcode maps, the operand
- * utilities, and the 0F map's moves, conversions, shifts, masks and MMX state changes;
- * translate-sse4.c the special forms of the 0F 38 and 0F 3A maps; sse_helper.c and
- * sse_fp_helper.c the helpers.
+ * SDM vol. 2 instruction pages; vol. 1 ch. 9-12 for the state and its exceptions). This
+ * file holds the dispatch tables of the three opcode maps, the operand utilities, and the
+ * 0F map's moves, conversions, shifts, masks and MMX state changes; translate-sse4.c the
+ * special forms of the 0F 38 and 0F 3A maps; sse_helper.c and sse_fp_helper.c the helpers.
  *
  * Speed: moves, the logical ops (PAND PANDN POR PXOR and the PS/PD forms), PADD/PSUB of
  * every element size, PCMPEQB/W/D, PMOVMSKB, MOVMSKPS/PD, the quadword and byte shifts by
- * an immediate, PINSRW/PEXTRW and the element inserts and extracts are IR on the two
- * 64-bit halves of a register (SWAR for the packed byte/word/dword arithmetic); the rest
- * calls a helper with env offsets of its operands, a memory operand first loaded into
- * env->xmm_tmp. The string functions of glibc (PCMPEQB + PMOVMSKB loops) stay inline.
+ * an immediate, MASKMOV*, PINSRW/PEXTRW and the element inserts and extracts are IR on the
+ * two 64-bit halves of a register (SWAR for the packed byte/word/dword arithmetic); the
+ * rest calls a helper with env offsets of its operands, a memory operand first loaded
+ * into env->xmm_tmp. The string functions of glibc (PCMPEQB + PMOVMSKB loops) stay inline.
  *
  * Exceptions: SSE forms (any XMM operand) raise #UD while CR0.EM is set or CR4.OSFXSR is
  * clear, then #NM while CR0.TS is set; MMX forms #UD only with CR0.EM. Forms whose CPUID
@@ -21,9 +20,11 @@
  * smaller operands have no alignment requirement (EFLAGS.AC is not modelled).
  * MMX instructions make every x87 register valid (tag word 0) with TOP = 0 and set the
  * exponent of the MMX register they write to all ones; EMMS empties the tag word.
+ * MOVNTI and CRC32 are general-purpose instructions: no CR0/CR4 checks.
  * Not modelled: #MF for an x87 exception pending at an MMX instruction; non-temporal
- * hints and prefetches (plain accesses and NOPs); a 16-byte access that crosses a page
- * is two 8-byte accesses (a fault on the second leaves the first stored).
+ * hints (plain accesses; PREFETCH* stay NOPs in translate-system.c); a 16-byte access
+ * that crosses a page is two 8-byte accesses (a fault on the second leaves the first
+ * stored); VEX/AVX (the decoder does not accept VEX).
  */
 #include "cpu/x86/translate-sse.h"
 
@@ -416,8 +417,8 @@ static void gen_zero_q(DisasContext *s, ptrdiff_t off)
     ir_st_env(s->b, x86_const(s, 0), off, MO_64);
 }
 
-/* ---- MMX state (SDM vol. 3, 13.? / vol. 1, 9.5: "MMX instructions and the x87 FPU tag
- * word"): TOP = 0 and all tags valid; a written register's exponent is all ones ---- */
+/* ---- MMX state (SDM vol. 1, 9.5.1 "MMX Instructions and the x87 FPU Tag Word"): TOP = 0
+ * and all tags valid; a written register's exponent is all ones ---- */
 
 static void gen_mmx_enter(DisasContext *s)
 {
@@ -1096,7 +1097,7 @@ static void gen_pextrw(DisasContext *s, SseCtx *c)
 
 /* ---- the 0F map's special forms ---- */
 
-static void gen_0f(DisasContext *s, SseCtx *c, const SseEnt *e)
+static void gen_0f(DisasContext *s, SseCtx *c)
 {
     switch (c->op) {
     case 0x10:
@@ -1242,7 +1243,7 @@ bool x86_disas_sse(DisasContext *s)
         break;
     default:
         if (map == X86_MAP_0F) {
-            gen_0f(s, &c, e);
+            gen_0f(s, &c);
         } else if (map == X86_MAP_0F38) {
             sse_gen_0f38(s, &c);
         } else {

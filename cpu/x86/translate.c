@@ -13,7 +13,8 @@
  * targets, emitted only for the segments that hflags mark as not flat (HF_SEGCHK), so the
  * flat model most code runs in pays nothing for them. Not modelled: CS limit checks of
  * instructions that run past the limit inside a block, alignment checks (EFLAGS.AC with
- * CR0.AM), AVX (#UD). x87 and the FXSAVE/XSAVE family are in translate-fpu.c.
+ * CR0.AM), AVX (#UD). x87 and the FXSAVE/XSAVE family are in translate-fpu.c, MMX and
+ * SSE..SSE4.2 in translate-sse.c and translate-sse4.c.
  */
 #include "cpu/x86/translate.h"
 

@@ -434,7 +434,7 @@ static void gen_state(St *st, int gen)
 #define T_APPROX 0x02   /* RCP/RSQRT: xmm1 within the SDM's relative error */
 #define T_RDI    0x04   /* MASKMOV: stores to [rdi] */
 #define T_IMM    0x08   /* every imm8 0..255 */
-#define T_IMM8   0x10   /* imm8 0..7 (compare predicates) */
+#define T_IMM8   0x10   /* imm8 0..7 (predicates; CMPPS/CMPSD try all: bits 7:3 ignored) */
 #define T_IMM16  0x20   /* imm8 0..15 (ROUND*, element indexes) */
 
 /* host features (CPUID.1:ECX bits; 0: SSE2 baseline) */
@@ -578,10 +578,10 @@ static const TI table[] = {
     I("unpckhpd", "\x66\x0f\x15\xca", G_F64, T_MEM, 0),
     I("shufps", "\x0f\xc6\xca", G_F32, T_MEM | T_IMM, 0),
     I("shufpd", "\x66\x0f\xc6\xca", G_F64, T_MEM | T_IMM, 0),
-    I("cmpps", "\x0f\xc2\xca", G_F32, T_MEM | T_IMM8, 0),
+    I("cmpps", "\x0f\xc2\xca", G_F32, T_MEM | T_IMM, 0),
     I("cmppd", "\x66\x0f\xc2\xca", G_F64, T_MEM | T_IMM8, 0),
     I("cmpss", "\xf3\x0f\xc2\xca", G_F32, T_MEM | T_IMM8, 0),
-    I("cmpsd", "\xf2\x0f\xc2\xca", G_F64, T_MEM | T_IMM8, 0),
+    I("cmpsd", "\xf2\x0f\xc2\xca", G_F64, T_MEM | T_IMM, 0),
     I("ucomiss", "\x0f\x2e\xca", G_F32, T_MEM, 0),
     I("comiss", "\x0f\x2f\xca", G_F32, T_MEM, 0),
     I("ucomisd", "\x66\x0f\x2e\xca", G_F64, T_MEM, 0),
