@@ -78,6 +78,11 @@ void log_printf(const char *fmt, ...)
     va_end(ap);
 }
 
+FILE *log_get_file(void)
+{
+    return log_file ? log_file : stderr;
+}
+
 void log_flush(void)
 {
     fflush(log_file ? log_file : stderr);

@@ -57,6 +57,8 @@ static inline bool log_enabled(int mask) { return unlikely(log_mask & mask); }
 /* Print to the log file (-D, default stderr). */
 void log_printf(const char *fmt, ...) PRINTF_FMT(1, 2);
 void log_flush(void);
+/* The log's stream (the -D file, or stderr), for dumps that print to a FILE. */
+FILE *log_get_file(void);
 /* Parse a -d list ("in_asm,op,int"); "help" lists the names. Returns 0 or -EINVAL. */
 int log_parse_mask(const char *list);
 /* Set the log file (-D); NULL means stderr. Returns 0 or -errno. */

@@ -287,7 +287,7 @@ static int tcg_cpu_exec(CPUState *cs)
         }
         if (single) {
             if (log_enabled(LOG_CPU)) {
-                cc->dump_state(cs, stderr);
+                cc->dump_state(cs, log_get_file());
             }
             if (log_enabled(LOG_EXEC)) {
                 log_printf("Trace %d: [%016" PRIx64 "/%08x]\n", cs->index, pc, flags);

@@ -11,13 +11,14 @@ expect() { # NAME FILE REGEX
     if grep -Eq "$3" "$2"; then pass=$((pass + 1)); echo "ok   $1"; else fail=$((fail + 1)); echo "FAIL $1: no /$3/ in the log"; fi
 }
 timeout 60 "$emu" -M pc -nographic -kernel "$guests/hello.elf" -device isa-debug-exit,iobase=0xf4,iosize=0x4 \
-    -d in_asm,op,exec -D "$tmp/log" </dev/null >"$tmp/out" 2>"$tmp/err"
+    -d in_asm,op,exec,cpu -D "$tmp/log" </dev/null >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 1 ] && { pass=$((pass + 1)); echo "ok   hello runs with logging (exit 1)"; } || { fail=$((fail + 1)); echo "FAIL hello exit $rc"; }
 expect "in_asm: capstone disassembly" "$tmp/log" '^0x[0-9a-f]+: +fa +cli'
 expect "op: IR of a block" "$tmp/log" 'insn_start'
 expect "op: guest stores" "$tmp/log" 'guest_st'
 expect "exec: blocks run" "$tmp/log" '^Trace 0: \['
+expect "cpu: register dumps in the log" "$tmp/log" "^EIP=[0-9a-f]{8} EFL="
 [ -s "$tmp/err" ] && { fail=$((fail + 1)); echo "FAIL the log leaked to stderr"; } || { pass=$((pass + 1)); echo "ok   nothing on stderr"; }
 
 # A Multiboot image whose code is VMCALL (VMX: not emulated, so #UD) with no IDT.
