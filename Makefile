@@ -57,6 +57,9 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_TESTS))
 
 all: $(BUILD)/tandem $(BUILD)/libtandem.a
 
+# keep intermediate objects (unit-test .o files) instead of deleting them after linking
+.SECONDARY:
+
 # V=1 shows the whole command lines
 ifeq ($(V),1)
 Q :=
