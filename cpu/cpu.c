@@ -7,6 +7,7 @@
 #include "cpu/cpu.h"
 #include "hw/core/machine.h"
 #include <pthread.h>
+#include <sched.h>
 
 __thread CPUState *current_cpu;
 
@@ -64,6 +65,18 @@ CPUState *cpu_create(const CPUClass *cc, const char *model, int index, Machine *
     }
     cc->reset(cs);
     return cs;
+}
+
+/*
+ * A spin-wait loop only ends when another vCPU moves, and that vCPU's thread may be waiting
+ * for this host CPU (more vCPUs than free host CPUs): yield it, as KVM's pause-loop exiting
+ * does. With a single vCPU there is no one to wait for.
+ */
+void cpu_spin_pause(CPUState *cs)
+{
+    if (cs->machine && cs->machine->ncpus > 1) {
+        sched_yield();
+    }
 }
 
 void cpu_exit(CPUState *cs)

@@ -91,6 +91,9 @@ struct CPUClass {
     /* model names (-cpu help); `model` is validated by realize */
     const char *const *models;
     int (*realize)(CPUState *cs, const char *model);  /* 0 or -errno, error reported */
+    /* check a -cpu argument (model and options) before anything is built: 0, or -errno
+     * after error_report(); NULL: realize checks it */
+    int (*check_model)(const char *model);
     void (*reset)(CPUState *cs);
     void (*dump_state)(CPUState *cs, FILE *f);
     uint64_t (*get_pc)(CPUState *cs);        /* linear pc, for logs and history */
@@ -136,6 +139,9 @@ void cpu_interrupt(CPUState *cs, uint32_t mask);
 void cpu_reset_interrupt(CPUState *cs, uint32_t mask);
 /* Make the running CPU leave its current block soon (any thread). */
 void cpu_exit(CPUState *cs);
+/* The guest spins waiting for another CPU (x86 PAUSE): on its own thread, with the big lock
+ * not held. Gives the host CPU to another thread when the machine has more than one vCPU. */
+void cpu_spin_pause(CPUState *cs);
 /* Leave the current block now, back to the CPU loop (on the CPU's own thread). */
 NORETURN void cpu_loop_exit(CPUState *cs);
 /* The same after restoring the guest pc to the faulting instruction (from insn_start). */

@@ -22,7 +22,8 @@ static void usage(FILE *f)
 "  -h, --help            print this help and exit\n"
 "  --version             print the version and exit\n"
 "  -M, -machine NAME     the board (-M help lists them); default pc\n"
-"  -cpu MODEL            the CPU model (-cpu help lists them)\n"
+"  -cpu MODEL[,+F,-F,F=on|off,vendor=V]  the CPU model (-cpu help lists them) and\n"
+"                        CPUID features added (only implemented ones) or removed\n"
 "  -m SIZE               guest RAM, in MiB or with a K/M/G suffix (default per board)\n"
 "  -smp N                number of CPUs (N, or cpus=N)\n"
 "  -accel NAME[:NAME..]  accelerator, with fallbacks in order (tcg)\n"
@@ -260,12 +261,17 @@ int main(int argc, char **argv)
         return 0;
     }
     if (opts.cpu_model) {
+        /* MODEL[,options]: the options are the CPU class's to check, when it is created */
+        size_t len = strcspn(opts.cpu_model, ",");
         bool ok = false;
         for (const char *const *p = mc->cpu_class->models; p && *p; p++) {
-            ok |= !strcmp(*p, opts.cpu_model);
+            ok |= strlen(*p) == len && !strncmp(*p, opts.cpu_model, len);
         }
         if (!ok) {
-            fatal("unknown CPU model '%s' (-cpu help lists them)", opts.cpu_model);
+            fatal("unknown CPU model '%.*s' (-cpu help lists them)", (int)len, opts.cpu_model);
+        }
+        if (mc->cpu_class->check_model && mc->cpu_class->check_model(opts.cpu_model) < 0) {
+            return 1;
         }
     }
     if (bios) {

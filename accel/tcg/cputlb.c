@@ -223,6 +223,102 @@ void cpu_st_mmu(CPUState *cs, vaddr addr, uint64_t val, unsigned memop, int mmu_
     st_slow(cs, addr, val, memop, mmu_idx);
 }
 
+/*
+ * Locked read-modify-writes. RAM takes a host compare-and-swap, so that a store of another
+ * vCPU between the guest's load and its store is never lost (a spinlock's release racing
+ * another CPU's XCHG). The host must allow misaligned atomics for misaligned guest
+ * operands (x86 hosts do: a split lock); elsewhere those, I/O and page-crossing operands
+ * take a load-compare-store, atomic only against this vCPU.
+ */
+static void *cas_host_ptr(CPUState *cs, vaddr addr, unsigned size, int mmu_idx)
+{
+    TLBEntry *e;
+
+    if (((addr & ~TARGET_PAGE_MASK) + size) > TARGET_PAGE_SIZE) {
+        return NULL;
+    }
+#if !defined(__x86_64__) && !defined(__i386__)
+    if (addr & (size - 1)) {
+        return NULL;
+    }
+#endif
+    e = tlb_entry_fill(cs, addr, size, MMU_DATA_STORE, mmu_idx);
+    if (e->addr_write & TLB_CODE) {
+        /* data next to code (a lock word on a page that also holds translated code):
+         * drop the translations first, as any store there does */
+        hwaddr pa = tcg_cpu(cs)->iotlb[mmu_idx][tlb_index(addr)] | (addr & ~TARGET_PAGE_MASK);
+        tb_invalidate_phys_page(cs, pa);
+        e = tlb_entry_fill(cs, addr, size, MMU_DATA_STORE, mmu_idx);
+    }
+    if (e->addr_write & (TLB_MMIO | TLB_CODE)) {
+        return NULL;
+    }
+    return (void *)(uintptr_t)(addr + e->addend);
+}
+
+bool cpu_cmpxchg_mmu(CPUState *cs, vaddr addr, uint64_t expected, uint64_t new_val,
+                     unsigned memop, int mmu_idx)
+{
+    unsigned size = memop_size(memop);
+    void *p = cas_host_ptr(cs, addr, size, mmu_idx);
+
+    if (p) {
+        switch (size) {
+        case 1: {
+            uint8_t exp = (uint8_t)expected;
+            return __atomic_compare_exchange_n((uint8_t *)p, &exp, (uint8_t)new_val, false,
+                                               __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        }
+        case 2: {
+            uint16_t exp = (uint16_t)expected;
+            return __atomic_compare_exchange_n((uint16_t *)p, &exp, (uint16_t)new_val, false,
+                                               __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        }
+        case 4: {
+            uint32_t exp = (uint32_t)expected;
+            return __atomic_compare_exchange_n((uint32_t *)p, &exp, (uint32_t)new_val, false,
+                                               __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        }
+        default: {
+            uint64_t exp = expected;
+            return __atomic_compare_exchange_n((uint64_t *)p, &exp, new_val, false,
+                                               __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        }
+        }
+    }
+    uint64_t mask = size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
+    if ((ld_slow(cs, addr, memop & MO_SIZE, mmu_idx) & mask) != (expected & mask)) {
+        return false;
+    }
+    st_slow(cs, addr, new_val, memop & MO_SIZE, mmu_idx);
+    return true;
+}
+
+bool cpu_cmpxchg16_mmu(CPUState *cs, vaddr addr, const uint64_t exp[2], const uint64_t val[2],
+                       int mmu_idx)
+{
+#if defined(__x86_64__)
+    void *p = cas_host_ptr(cs, addr, 16, mmu_idx);
+
+    if (p) {
+        uint64_t lo = exp[0], hi = exp[1];
+        bool ok;
+        __asm__ volatile("lock cmpxchg16b %1"
+                         : "=@ccz"(ok), "+m"(*(volatile uint64_t(*)[2])p), "+a"(lo), "+d"(hi)
+                         : "b"(val[0]), "c"(val[1])
+                         : "memory");
+        return ok;
+    }
+#endif
+    if (ld_slow(cs, addr, MO_64, mmu_idx) != exp[0] ||
+        ld_slow(cs, addr + 8, MO_64, mmu_idx) != exp[1]) {
+        return false;
+    }
+    st_slow(cs, addr, val[0], MO_64, mmu_idx);
+    st_slow(cs, addr + 8, val[1], MO_64, mmu_idx);
+    return true;
+}
+
 uint64_t cpu_ld_phys(CPUState *cs, hwaddr addr, unsigned size)
 {
     const FlatRange *fr = as_lookup(cs->as, addr);

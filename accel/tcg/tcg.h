@@ -47,6 +47,17 @@ void tlb_flush_page(CPUState *cs, vaddr va);
  * with the pc restored to the current instruction. */
 uint64_t cpu_ld_mmu(CPUState *cs, vaddr addr, unsigned memop, int mmu_idx);
 void cpu_st_mmu(CPUState *cs, vaddr addr, uint64_t val, unsigned memop, int mmu_idx);
+/*
+ * The store half of a locked read-modify-write: write new_val (size from memop) at addr
+ * only if it still holds expected, atomically against the other vCPU threads. The TLB is
+ * filled for a store (a fault raises the guest exception). False when another vCPU changed
+ * the value since the caller read it: nothing was written.
+ */
+bool cpu_cmpxchg_mmu(CPUState *cs, vaddr addr, uint64_t expected, uint64_t new_val,
+                     unsigned memop, int mmu_idx);
+/* The same for 16 bytes at a 16-byte aligned addr (CMPXCHG16B): exp and val are lo, hi. */
+bool cpu_cmpxchg16_mmu(CPUState *cs, vaddr addr, const uint64_t exp[2], const uint64_t val[2],
+                       int mmu_idx);
 /* Physical accesses of the CPU (page walks, descriptor tables are virtual: use cpu_ld_mmu). */
 uint64_t cpu_ld_phys(CPUState *cs, hwaddr addr, unsigned size);
 void cpu_st_phys(CPUState *cs, hwaddr addr, uint64_t val, unsigned size);

@@ -5,8 +5,8 @@
  *
  * Models (Intel SDM vol. 3A): ch. 9.1 (processor state after RESET and INIT, table 9-1),
  * 8.4 and 10.6 (INIT and start-up IPIs: application processors wait for a SIPI and start in
- * real mode at vector << 12), 6.7-6.8 (NMI blocking until IRET, IF, the interrupt shadow of
- * STI and MOV/POP SS).
+ * real mode at vector << 12), 6.7-6.8 (NMI blocking until IRET with one more NMI latched,
+ * IF, the interrupt shadow of STI and MOV/POP SS).
  *
  * Not modelled: SMM and SMIs (CPU_INTERRUPT_SMI is ignored), the BIST result in EAX,
  * CPU-internal caches. Per-vCPU state with no field in X86CPU lives in X86SysState.
@@ -182,9 +182,11 @@ static void x86_cpu_reset_state(X86CPU *env)
     env->exception_is_int = 0;
     env->exception_next_eip = 0;
     env->old_exception = -1;
-    env->sipi_vector = 0;
+    /* sipi_vector is not touched: a start-up IPI that arrived right behind the INIT
+     * (before this CPU got to the INIT) must keep its vector */
     env->insn_pc = env->eip;
     sys->nmi_blocked = false;
+    sys->nmi_pending = 0;
 
     cs->exception_index = EXCP_NONE;
     /* the BSP runs; an AP waits for a start-up IPI */
@@ -205,9 +207,13 @@ static void x86_cpu_reset(CPUState *cs)
     env->misc_enable = 1;       /* fast strings */
     env->tsc_offset = 0;
     env->tsc_offset = -(int64_t)x86_rdtsc(env);
+    env->sipi_vector = 0;
     sys->mtrr_deftype = 0;
     memset(sys->mtrr_fixed, 0, sizeof(sys->mtrr_fixed));
     memset(sys->mtrr_var, 0, sizeof(sys->mtrr_var));
+    sys->mcg_status = sys->mcg_ctl = 0;
+    memset(sys->mc_banks, 0, sizeof(sys->mc_banks));
+    memset(sys->amd_perf, 0, sizeof(sys->amd_perf));
     x86_cpu_reset_state(env);
 }
 
@@ -235,18 +241,24 @@ static void x86_cpu_do_sipi(X86CPU *env)
 static int x86_cpu_realize(CPUState *cs, const char *model)
 {
     X86CPU *env = x86_cpu(cs);
+    const char *comma;
+    size_t len;
     int i;
 
     if (!model) {
         model = x86_models[0];
     }
+    /* MODEL[,+feat,-feat,feat=on|off,vendor=...]: the tail is cpu_features.c's */
+    comma = strchr(model, ',');
+    len = comma ? (size_t)(comma - model) : strlen(model);
     for (i = 0; x86_models[i]; i++) {
-        if (!strcmp(model, x86_models[i])) {
+        if (strlen(x86_models[i]) == len && !strncmp(model, x86_models[i], len)) {
             break;
         }
     }
     if (!x86_models[i]) {
-        error_report("unknown x86 CPU model '%s' (known: qemu64, max, base)", model);
+        error_report("unknown x86 CPU model '%.*s' (known: qemu64, max, base)", (int)len,
+                     model);
         return -EINVAL;
     }
     if (cs->index < 0 || cs->index >= X86_MAX_CPUS) {
@@ -255,6 +267,9 @@ static int x86_cpu_realize(CPUState *cs, const char *model)
         return -EINVAL;
     }
     env->model = x86_models[i];
+    if (x86_cpu_set_features(env, env->model, comma ? comma + 1 : NULL) < 0) {
+        return -EINVAL;
+    }
     env->cpuid_level = 0xd;      /* up to the XSAVE leaf */
     env->cpuid_xlevel = 0x80000008u;
     memset(env->tlb, 0xff, sizeof(env->tlb));
@@ -264,6 +279,17 @@ static int x86_cpu_realize(CPUState *cs, const char *model)
 /* ---------------------------------------------------------------------------------------
  * Interrupt acceptance
  * ------------------------------------------------------------------------------------- */
+
+/* -cpu MODEL[,options], checked by main before the machine is built */
+static int x86_cpu_check_model(const char *model)
+{
+    size_t len = strcspn(model, ",");
+    char *name = strndup(model, len);
+    int r = x86_cpu_check_features(name, model[len] ? model + len + 1 : NULL);
+
+    free(name);
+    return r;
+}
 
 static bool x86_cpu_has_work(CPUState *cs)
 {
@@ -322,7 +348,13 @@ static bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t req)
         return false;
     }
     if ((req & CPU_INTERRUPT_NMI) && !sys->nmi_blocked && !shadow) {
-        cpu_reset_interrupt(cs, CPU_INTERRUPT_NMI);
+        /* a second NMI that arrived with this one stays latched (x86_cpu_nmi) */
+        if (sys->nmi_pending > 0) {
+            sys->nmi_pending--;
+        }
+        if (!sys->nmi_pending) {
+            cpu_reset_interrupt(cs, CPU_INTERRUPT_NMI);
+        }
         sys->nmi_blocked = true;
         cs->halted = false;
         x86_do_interrupt(env, EXCP02_NMI, 0, 0, 0, 1);
@@ -340,6 +372,24 @@ static bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t req)
         return true;
     }
     return false;
+}
+
+/*
+ * An NMI arrives (APIC, LINT1; big lock held). The CPU latches one NMI while another is
+ * being handled (SDM vol. 3A 6.7.1) and delivers it after the handler's IRET; NMIs that
+ * arrive while one is already latched are lost. Two that arrive before the CPU reached an
+ * instruction boundary are one delivered at once and one latched, as hardware would have
+ * taken the first before the second came.
+ */
+void x86_cpu_nmi(CPUState *cs)
+{
+    X86SysState *sys = x86_sys_state(x86_cpu(cs));
+    int limit = sys->nmi_blocked ? 1 : 2;
+
+    if (sys->nmi_pending < limit) {
+        sys->nmi_pending++;
+    }
+    cpu_interrupt(cs, CPU_INTERRUPT_NMI);
 }
 
 static void x86_cpu_do_interrupt_cb(CPUState *cs)
@@ -479,6 +529,7 @@ const CPUClass x86_cpu_class = {
     .cpu_state_offset = offsetof(X86CPU, parent),
     .models = x86_models,
     .realize = x86_cpu_realize,
+    .check_model = x86_cpu_check_model,
     .reset = x86_cpu_reset,
     .dump_state = x86_cpu_dump_state,
     .get_pc = x86_cpu_get_pc,

@@ -181,6 +181,8 @@ enum {
 /* MSRs */
 #define MSR_IA32_TSC            0x10
 #define MSR_IA32_APICBASE       0x1b
+#define X86_APICBASE_EXTD       0x400   /* x2APIC mode */
+#define X86_APICBASE_EN         0x800   /* the local APIC is globally enabled */
 #define MSR_IA32_SYSENTER_CS    0x174
 #define MSR_IA32_SYSENTER_ESP   0x175
 #define MSR_IA32_SYSENTER_EIP   0x176
@@ -207,6 +209,16 @@ typedef union X86XMMReg {
     uint32_t l[4];
     uint64_t q[2];
 } X86XMMReg;
+
+/*
+ * The CPUID feature words this vCPU reports (leaf 1 EDX/ECX, leaf 7.0 EBX/ECX, 0x80000001
+ * EDX/ECX, 0x80000007 EDX): its model's, with the -cpu MODEL,+feat,-feat changes applied.
+ * Everything that depends on a feature being present (CR4/EFER reserved bits, MSRs, the
+ * translator's #UD checks) reads these, through CPUID.
+ */
+typedef struct X86Features {
+    uint32_t f1_edx, f1_ecx, f7_ebx, f7_ecx, e1_edx, e1_ecx, e7_edx;
+} X86Features;
 
 typedef struct X86CPU {
     /* ---- registered as tcg-lite globals: keep these uint64_t ---- */
@@ -257,6 +269,8 @@ typedef struct X86CPU {
     uint64_t ir_frame[IR_MAX_TEMPS];
 
     const char *model;
+    X86Features features;
+    char vendor[13];        /* CPUID leaf 0 vendor string (-cpu ...,vendor=) */
     uint32_t cpuid_level, cpuid_xlevel;
     CPUState parent;        /* the generic vCPU */
 } X86CPU;
@@ -329,6 +343,9 @@ void x86_translate(CPUState *cs, TranslationBlock *tb, IRBuilder *b);
 void x86_disas_log(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags);
 /* CPUClass.disas: the instructions of a block that ran, to f (crash reports). */
 void x86_disas_block(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags, FILE *f);
+/* Read up to len code bytes at linear pc as a block of mode `flags` would fetch them,
+ * without faulting (disas.c); returns how many could be read. */
+size_t x86_read_code(CPUState *cs, uint64_t pc, uint32_t flags, uint8_t *buf, size_t len);
 /* Name of the instruction at a linear pc for -d unimp / crash reports (capstone). */
 void x86_disas_one(CPUState *cs, uint64_t pc, int mode, FILE *f);
 
@@ -339,6 +356,7 @@ IR_HELPER(helper_raise_interrupt);      /* a0 vector, a1 next_eip: INT n */
 IR_HELPER(helper_int3);                 /* a0 next_eip */
 IR_HELPER(helper_into);                 /* a0 next_eip: raises #OF if OF set */
 IR_HELPER(helper_single_step);          /* a0 next_eip: #DB trap after a TF instruction */
+IR_HELPER(helper_single_step_new_tf);   /* #DB trap at env->eip if the new EFLAGS.TF is set */
 IR_HELPER(helper_load_seg);             /* a0 seg, a1 selector: MOV/POP sreg, LDS.. */
 IR_HELPER(helper_check_seg);            /* a0 seg, a1 linear address, a2 size, a3 1 = write:
                                          * limit/rights #GP(0) or #SS(0) (HF_SEGCHK) */
@@ -384,6 +402,7 @@ IR_HELPER(helper_sysenter);
 IR_HELPER(helper_sysexit);              /* a0 opsize */
 IR_HELPER(helper_swapgs);
 IR_HELPER(helper_wbinvd);
+IR_HELPER(helper_pause);                /* spin-wait hint: lets other vCPUs run */
 
 /* helper_check_eip's a1: how a new eip was reached */
 #define X86_EIPCHK_BRANCH   0   /* a jump, call or return: the fault is at that instruction */
@@ -401,15 +420,43 @@ IR_HELPER(helper_wbinvd);
  * cs->index, so X86CPU's layout stays as the accelerators and the translator know it.
  */
 #define X86_MAX_CPUS 256
+#define X86_MCE_BANKS 10           /* machine-check banks in IA32_MCG_CAP */
+
 typedef struct X86SysState {
     bool wait_for_sipi;         /* an AP after reset/INIT: only INIT and SIPI act on it */
     bool nmi_blocked;           /* from NMI delivery to the next IRET */
+    int nmi_pending;            /* NMIs received, not yet delivered (at most 2; x86_cpu_nmi) */
     uint64_t mtrr_deftype;      /* IA32_MTRR_DEF_TYPE */
     uint64_t mtrr_fixed[11];    /* MSRs 0x250, 0x258, 0x259, 0x268..0x26f */
     uint64_t mtrr_var[16];      /* MSRs 0x200..0x20f: PHYSBASE0, PHYSMASK0, ... */
+    uint64_t mcg_status, mcg_ctl;   /* machine-check global registers */
+    uint64_t mc_banks[X86_MCE_BANKS][4];    /* MCi_CTL, MCi_STATUS, MCi_ADDR, MCi_MISC */
+    uint64_t amd_perf[8];       /* AMD PerfEvtSel0-3, PerfCtr0-3 (MSRs 0xc0010000-7) */
 } X86SysState;
 X86SysState *x86_sys_state(X86CPU *env);
+/* The CPU follows AMD's rules where Intel's and AMD's differ (-cpu ...,vendor=AuthenticAMD):
+ * SYSCALL/SYSRET outside 64-bit mode, SYSENTER/SYSEXIT in long mode, the legacy
+ * performance-counter MSRs. */
+static inline bool x86_vendor_amd(const X86CPU *env)
+{
+    return !memcmp(env->vendor, "AuthenticAMD", 12);
+}
+/* An NMI for cs (interrupt controllers, big lock held): latched as the SDM says. */
+void x86_cpu_nmi(CPUState *cs);
 
+/*
+ * Set env's CPUID features from model `name` and a -cpu option tail `opts` (NULL, or
+ * "+feat,-feat,feat=on|off,vendor=STRING" in QEMU's syntax). 0, or -EINVAL after an
+ * error_report() for an unknown model, feature or property. A feature tandem knows but does
+ * not implement is reported with a warning and stays clear, as QEMU's TCG does.
+ */
+int x86_cpu_set_features(X86CPU *env, const char *name, const char *opts);
+/* The same checks without a CPU (and without warnings): 0 or -EINVAL, error reported. */
+int x86_cpu_check_features(const char *name, const char *opts);
+/* cpu_features.c: apply the option tail `opts` to *f; a feature can be set only if impl has
+ * it; vendor= writes the 12-character vendor string; warnings only when `warn`. */
+int x86_features_apply(X86Features *f, const X86Features *impl, char vendor[13],
+                       const char *opts, bool warn);
 /* The CPUID leaf 1 EAX signature (family/model/stepping); also EDX after reset. */
 uint32_t x86_cpuid_signature(X86CPU *env);
 /* mmu_idx of code fetches for TB flags (CPUClass.tb_mmu_idx). */

@@ -39,7 +39,7 @@ static int mode_of_flags(uint32_t flags)
  * fetched; returns how many could be read. Never faults: a page is read only when a
  * probing fill maps it to RAM or ROM, straight from the host copy.
  */
-static size_t read_code(CPUState *cs, uint64_t pc, uint32_t flags, uint8_t *buf, size_t len)
+size_t x86_read_code(CPUState *cs, uint64_t pc, uint32_t flags, uint8_t *buf, size_t len)
 {
     X86CPU *env = x86_cpu(cs);
     int mmu_idx = x86_tb_mmu_idx(flags);
@@ -127,7 +127,7 @@ void x86_disas_log(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags)
     if (!x86_tb_bytes_get(pc, size, &p)) {
         size_t got;
         tmp = xmalloc(size);
-        got = read_code(cs, pc, flags, tmp, size);
+        got = x86_read_code(cs, pc, flags, tmp, size);
         size = got;
         p = tmp;
     }
@@ -148,7 +148,7 @@ void x86_disas_block(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags, F
     }
     size = MIN(size, (uint64_t)X86_TB_BYTES_MAX);
     buf = xmalloc(size);
-    got = read_code(cs, pc, flags, buf, size);
+    got = x86_read_code(cs, pc, flags, buf, size);
     if (got > 0) {
         disas_buf(f, pc, buf, got, mode_of_flags(flags), 0);
     }
@@ -163,7 +163,7 @@ void x86_disas_one(CPUState *cs, uint64_t pc, int mode, FILE *f)
 {
     X86CPU *env = x86_cpu(cs);
     uint8_t buf[15];
-    size_t n = read_code(cs, pc, env->hflags, buf, sizeof(buf));
+    size_t n = x86_read_code(cs, pc, env->hflags, buf, sizeof(buf));
 
     if (n == 0) {
         fprintf(f, "0x%" PRIx64 ":  <not mapped>\n", pc);

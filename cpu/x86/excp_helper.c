@@ -15,8 +15,10 @@
  *
  * Task gates in the IDT hand the event to task_switch.c.
  *
+ * Faults push EFLAGS with RF set (18.3.1.1).
+ *
  * Not modelled: CR4.VME interrupt redirection, the stack-limit checks of pushes, #DB from
- * debug registers, RF handling on faults, and SMIs.
+ * debug registers, and SMIs.
  */
 #include "cpu/x86/cpu.h"
 #include "accel/tcg/tcg.h"
@@ -128,6 +130,23 @@ IR_HELPER(helper_single_step)
     x86_raise_interrupt(env, EXCP01_DB, 0, 0, a0);
 }
 
+/*
+ * SYSCALL and SYSRET trap on the TF they leave, not on the one they found: SYSCALL with TF
+ * masked by IA32_FMASK does not trap in the kernel, and a SYSRET that loads TF = 1 from R11
+ * traps at once, before the first instruction it returns to (SDM vol. 2B SYSRET: unlike
+ * IRET; Linux's entry code relies on both).
+ */
+IR_HELPER(helper_single_step_new_tf)
+{
+    X86CPU *env = env_;
+
+    if (env->eflags & TF_MASK) {
+        env->dr[6] |= 1u << 14;     /* DR6.BS */
+        x86_raise_interrupt(env, EXCP01_DB, 0, 0, env->eip);
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------------------------------
  * Delivery
  * ------------------------------------------------------------------------------------- */
@@ -139,8 +158,24 @@ typedef struct Event {
     bool has_err;
     int error_code;
     uint64_t ret_eip;       /* the eip pushed */
+    uint64_t eflags;        /* the EFLAGS pushed */
     int ext;                /* EXT bit of error codes caused by this delivery */
 } Event;
+
+/* Fault-class exceptions push EFLAGS with RF set, so that the IRET back to the faulting
+ * instruction does not hit an instruction breakpoint there again (SDM vol. 3A 18.3.1.1;
+ * this CPU raises #DB only as a trap). */
+static bool is_fault(int vector)
+{
+    switch (vector) {
+    case EXCP00_DIVZ: case EXCP05_BOUND: case EXCP06_ILLOP: case EXCP07_PREX:
+    case EXCP0A_TSS: case EXCP0B_NOSEG: case EXCP0C_STACK: case EXCP0D_GPF:
+    case EXCP0E_PAGE: case EXCP10_COPR: case EXCP11_ALGN: case EXCP13_XF:
+        return true;
+    default:
+        return false;
+    }
+}
 
 static NORETURN void deliver_fault(X86CPU *env, int vector, uint32_t err)
 {
@@ -158,7 +193,7 @@ static void do_interrupt_real(X86CPU *env, const Event *ev)
     off = (uint32_t)x86_ld_kernel(env, env->idt.base + ev->vector * 4, MO_16);
     sel = (uint32_t)x86_ld_kernel(env, env->idt.base + ev->vector * 4 + 2, MO_16);
     x86_stack_cur(env, &st);
-    x86_stack_push(env, &st, x86_eflags_get(env), 2);
+    x86_stack_push(env, &st, ev->eflags, 2);
     x86_stack_push(env, &st, env->segs[X86_SEG_CS].selector, 2);
     x86_stack_push(env, &st, ev->ret_eip, 2);
     x86_stack_commit(env, &st);
@@ -271,7 +306,7 @@ static void do_interrupt_prot(X86CPU *env, const Event *ev)
         x86_stack_push(env, &st, env->segs[X86_SEG_SS].selector, sz);
         x86_stack_push(env, &st, env->regs[R_ESP], sz);
     }
-    x86_stack_push(env, &st, x86_eflags_get(env), sz);
+    x86_stack_push(env, &st, ev->eflags, sz);
     x86_stack_push(env, &st, env->segs[X86_SEG_CS].selector, sz);
     x86_stack_push(env, &st, ev->ret_eip, sz);
     if (ev->has_err) {
@@ -356,7 +391,7 @@ static void do_interrupt64(X86CPU *env, const Event *ev)
     x86_stack_new(env, &st, 0, rsp, 0, true, cdpl);
     x86_stack_push(env, &st, env->segs[X86_SEG_SS].selector, 8);
     x86_stack_push(env, &st, env->regs[R_ESP], 8);
-    x86_stack_push(env, &st, x86_eflags_get(env), 8);
+    x86_stack_push(env, &st, ev->eflags, 8);
     x86_stack_push(env, &st, env->segs[X86_SEG_CS].selector, 8);
     x86_stack_push(env, &st, ev->ret_eip, 8);
     if (ev->has_err) {
@@ -406,6 +441,10 @@ void x86_do_interrupt(X86CPU *env, int vector, int is_int, int error_code,
     ev.has_err = !is_int && !is_hw && has_error_code(ev.vector);
     ev.error_code = error_code;
     ev.ret_eip = is_int ? next_eip : env->eip;
+    ev.eflags = x86_eflags_get(env);
+    if (!is_int && !is_hw && is_fault(ev.vector)) {
+        ev.eflags |= RF_MASK;
+    }
     ev.ext = is_int ? 0 : 1;
     if (log_enabled(LOG_INT)) {
         log_interrupt(env, &ev, is_hw);

@@ -349,6 +349,31 @@ static void set_zf(X86CPU *env, bool zf)
     set_cc(env, (f & ~(uint64_t)CC_Z) | (zf ? CC_Z : 0));
 }
 
+/* ---- locked read-modify-writes ---- */
+
+/*
+ * Another vCPU wrote the operand between this locked instruction's load and its store:
+ * run the instruction again from its start. Nothing architectural has changed yet (the
+ * memory write-back comes before flags and registers are written).
+ */
+static NORETURN void lock_retry(X86CPU *env)
+{
+    CPUState *cs = x86_cs(env);
+
+    cs->exception_index = EXCP_NONE;
+    cpu_loop_exit_restore(cs);
+}
+
+IR_HELPER(helper_lock_st)
+{
+    X86CPU *env = env_;
+
+    if (!cpu_cmpxchg_mmu(x86_cs(env), a0, a1, a2, (unsigned)a3 & 0xff, (int)(a3 >> 8))) {
+        lock_retry(env);
+    }
+    return 0;
+}
+
 IR_HELPER(helper_cmpxchg8b)
 {
     X86CPU *env = env_;
@@ -356,13 +381,15 @@ IR_HELPER(helper_cmpxchg8b)
     int mmu = (int)a1;
     uint64_t old = cpu_ld_mmu(cs, a0, MO_64, mmu);
     uint64_t cmp = ((env->regs[R_EDX] & 0xffffffff) << 32) | (env->regs[R_EAX] & 0xffffffff);
+    uint64_t nv = ((env->regs[R_ECX] & 0xffffffff) << 32) | (env->regs[R_EBX] & 0xffffffff);
 
+    /* the locked cycle always writes: the old value back on a mismatch */
+    if (!cpu_cmpxchg_mmu(cs, a0, old, old == cmp ? nv : old, MO_64, mmu)) {
+        lock_retry(env);
+    }
     if (old == cmp) {
-        cpu_st_mmu(cs, a0, ((env->regs[R_ECX] & 0xffffffff) << 32) |
-                   (env->regs[R_EBX] & 0xffffffff), MO_64, mmu);
         set_zf(env, true);
     } else {
-        cpu_st_mmu(cs, a0, old, MO_64, mmu);   /* the locked cycle always writes */
         env->regs[R_EAX] = (uint32_t)old;
         env->regs[R_EDX] = old >> 32;
         set_zf(env, false);
@@ -382,13 +409,15 @@ IR_HELPER(helper_cmpxchg16b)
     }
     lo = cpu_ld_mmu(cs, a0, MO_64, mmu);
     hi = cpu_ld_mmu(cs, a0 + 8, MO_64, mmu);
-    if (lo == env->regs[R_EAX] && hi == env->regs[R_EDX]) {
-        cpu_st_mmu(cs, a0, env->regs[R_EBX], MO_64, mmu);
-        cpu_st_mmu(cs, a0 + 8, env->regs[R_ECX], MO_64, mmu);
+    bool eq = lo == env->regs[R_EAX] && hi == env->regs[R_EDX];
+    const uint64_t old[2] = { lo, hi };
+    const uint64_t nv[2] = { eq ? env->regs[R_EBX] : lo, eq ? env->regs[R_ECX] : hi };
+    if (!cpu_cmpxchg16_mmu(cs, a0, old, nv, mmu)) {
+        lock_retry(env);
+    }
+    if (eq) {
         set_zf(env, true);
     } else {
-        cpu_st_mmu(cs, a0, lo, MO_64, mmu);
-        cpu_st_mmu(cs, a0 + 8, hi, MO_64, mmu);
         env->regs[R_EAX] = lo;
         env->regs[R_EDX] = hi;
         set_zf(env, false);

@@ -7,14 +7,16 @@
  * mode changes they cause: paging on/off, IA-32e mode activation through EFER.LME + CR0.PG,
  * TLB flushes), 2.2.1 (EFER), 17.2 (DR0-DR7 storage, the DR4/DR5 aliases under CR4.DE),
  * 11.11-11.12 (MTRR and PAT MSRs: stored and read back), 10.4.4/10.12 (IA32_APIC_BASE and
- * the x2APIC MSR range, passed to the local APIC through x86_apic_hooks), 17.17 (TSC,
- * IA32_TSC_AUX); vol. 1 ch. 19.5 (I/O privilege: IOPL and the TSS I/O permission bitmap);
- * vol. 2: CPUID, RDTSC, RDTSCP, RDMSR, WRMSR, HLT, IN, OUT, CLI, STI, LMSW, CLTS, INVLPG,
- * RDPMC, WBINVD.
+ * the x2APIC MSR range, passed to the local APIC through x86_apic_hooks, as is
+ * IA32_TSC_DEADLINE when CPUID reports it), 17.17 (TSC, IA32_TSC_AUX), vol. 3B 16.3 (the
+ * machine-check registers, stored), CPUID per model with -cpu's feature changes; vol. 1
+ * ch. 19.5 (I/O privilege: IOPL and the TSS I/O permission bitmap); vol. 2: CPUID, RDTSC,
+ * RDTSCP, RDMSR, WRMSR, HLT, IN, OUT, CLI, STI, LMSW, CLTS, INVLPG, RDPMC, WBINVD, PAUSE.
  *
  * Not modelled: debug-register breakpoints (DR0-DR7 are stored only; no #DB is raised for
- * them), performance counters (RDPMC always #GP), MTRR/PAT memory types (stored, no effect),
- * machine checks, CR4.VME/PVI, PCIDs. Unknown MSRs give #GP(0) and a "-d unimp" line.
+ * them), performance counters (RDPMC always #GP; AMD's legacy counter MSRs are stored),
+ * MTRR/PAT memory types (stored, no effect), machine-check errors, CR4.VME/PVI, PCIDs.
+ * Unknown MSRs give #GP(0) and a "-d unimp" line.
  */
 #include "cpu/x86/cpu.h"
 #include "accel/tcg/tcg.h"
@@ -56,6 +58,7 @@ static inline bool canonical(uint64_t a)
 #define F1D_MSR     (1u << 5)
 #define F1D_PAE     (1u << 6)
 #define F1D_MCE     (1u << 7)
+#define F1D_MCA     (1u << 14)
 #define F1D_CX8     (1u << 8)
 #define F1D_APIC    (1u << 9)
 #define F1D_SEP     (1u << 11)
@@ -77,6 +80,7 @@ static inline bool canonical(uint64_t a)
 #define F1C_X2APIC  (1u << 21)
 #define F1C_MOVBE   (1u << 22)
 #define F1C_POPCNT  (1u << 23)
+#define F1C_TSC_DEADLINE (1u << 24) /* the local APIC's TSC-deadline timer mode */
 #define F1C_XSAVE   (1u << 26)
 #define F1C_OSXSAVE (1u << 27)      /* mirrors CR4.OSXSAVE */
 /* leaf 7 EBX / ECX */
@@ -114,8 +118,8 @@ static inline bool canonical(uint64_t a)
 #define ISA_E1_ECX E1C_ABM
 
 /* System features implemented by the system side (this file, mmu.c, seg_helper.c ...). */
-#define SYS_F1_EDX (F1D_DE | F1D_PSE | F1D_TSC | F1D_MSR | F1D_PAE | F1D_APIC | F1D_MTRR | \
-                    F1D_PGE | F1D_PAT)
+#define SYS_F1_EDX (F1D_DE | F1D_PSE | F1D_TSC | F1D_MSR | F1D_PAE | F1D_MCE | F1D_APIC | \
+                    F1D_MTRR | F1D_PGE | F1D_MCA | F1D_PAT)
 #define SYS_E1_EDX (E1D_NX | E1D_PDPE1GB | E1D_LM)
 
 typedef struct X86Model {
@@ -126,21 +130,71 @@ typedef struct X86Model {
 static const X86Model x86_model_table[] = {
     { "qemu64", SYS_F1_EDX | ISA_F1_EDX, ISA_F1_ECX, ISA_F7_EBX, 0,
       SYS_E1_EDX | ISA_E1_EDX, ISA_E1_ECX, E7D_INVTSC },
-    { "max", SYS_F1_EDX | ISA_F1_EDX, ISA_F1_ECX | F1C_X2APIC,
+    /* every feature tandem implements: -cpu MODEL,+feat may add only these */
+    { "max", SYS_F1_EDX | ISA_F1_EDX, ISA_F1_ECX | F1C_X2APIC | F1C_TSC_DEADLINE,
       ISA_F7_EBX | F7B_SMEP | F7B_SMAP, F7C_UMIP,
       SYS_E1_EDX | ISA_E1_EDX, ISA_E1_ECX, E7D_INVTSC },
     /* no optional feature at all (CPUID leaves exist, every feature bit is 0) */
     { "base", 0, 0, 0, 0, 0, 0, 0 },
 };
 
-static const X86Model *model_of(X86CPU *env)
+static const X86Model *model_find(const char *name)
 {
-    for (size_t i = 0; env->model && i < ARRAY_SIZE(x86_model_table); i++) {
-        if (!strcmp(env->model, x86_model_table[i].name)) {
+    for (size_t i = 0; i < ARRAY_SIZE(x86_model_table); i++) {
+        if (!strcmp(name, x86_model_table[i].name)) {
             return &x86_model_table[i];
         }
     }
-    return &x86_model_table[0];
+    return NULL;
+}
+
+static X86Features model_features(const X86Model *m)
+{
+    return (X86Features){ m->f1_edx, m->f1_ecx, m->f7_ebx, m->f7_ecx, m->e1_edx, m->e1_ecx,
+                          m->e7_edx };
+}
+
+int x86_cpu_set_features(X86CPU *env, const char *name, const char *opts)
+{
+    const X86Model *m = model_find(name);
+
+    if (!m) {
+        error_report("unknown x86 CPU model '%s' (-cpu help lists them)", name);
+        return -EINVAL;
+    }
+    env->features = model_features(m);
+    memcpy(env->vendor, "GenuineIntel", 13);
+    if (!opts) {
+        return 0;
+    }
+    X86Features impl = model_features(model_find("max"));
+    /* every vCPU parses the same options: warn once */
+    return x86_features_apply(&env->features, &impl, env->vendor, opts,
+                              x86_cs(env)->index == 0);
+}
+
+int x86_cpu_check_features(const char *name, const char *opts)
+{
+    const X86Model *m = model_find(name);
+    char vendor[13];
+
+    if (!m) {
+        error_report("unknown x86 CPU model '%s' (-cpu help lists them)", name);
+        return -EINVAL;
+    }
+    X86Features f = model_features(m), impl = model_features(model_find("max"));
+    return opts ? x86_features_apply(&f, &impl, vendor, opts, false) : 0;
+}
+
+/* The features this vCPU reports (its model's, changed by -cpu options). A CPU built by
+ * hand (unit tests set only env->model) gets its model's features on first use. */
+static const X86Features *model_of(X86CPU *env)
+{
+    if (unlikely(!env->vendor[0])) {
+        x86_cpu_set_features(env, env->model && model_find(env->model) ? env->model : "qemu64",
+                             NULL);
+    }
+    return &env->features;
 }
 
 /* Family 15, model 107, stepping 1 (the numbers QEMU's qemu64 reports). */
@@ -158,7 +212,7 @@ static void brand_string(uint32_t leaf, uint32_t *r)
 void x86_cpuid(X86CPU *env, uint32_t leaf, uint32_t subleaf,
                uint32_t *eax, uint32_t *ebx, uint32_t *ecx, uint32_t *edx)
 {
-    const X86Model *m = model_of(env);
+    const X86Features *m = model_of(env);
     uint32_t r[4] = { 0, 0, 0, 0 };
 
     if (leaf >= 0x80000000u ? leaf > env->cpuid_xlevel : leaf > env->cpuid_level) {
@@ -167,9 +221,9 @@ void x86_cpuid(X86CPU *env, uint32_t leaf, uint32_t subleaf,
     switch (leaf) {
     case 0:
         r[0] = env->cpuid_level;
-        memcpy(&r[1], "Genu", 4);
-        memcpy(&r[3], "ineI", 4);
-        memcpy(&r[2], "ntel", 4);
+        memcpy(&r[1], env->vendor, 4);
+        memcpy(&r[3], env->vendor + 4, 4);
+        memcpy(&r[2], env->vendor + 8, 4);
         break;
     case 1:
         r[0] = x86_cpuid_signature(env);
@@ -180,6 +234,23 @@ void x86_cpuid(X86CPU *env, uint32_t leaf, uint32_t subleaf,
         if ((m->f1_ecx & F1C_XSAVE) && (env->cr[4] & CR4_OSXSAVE)) {
             r[2] |= F1C_OSXSAVE;
         }
+        /* a globally disabled local APIC (IA32_APIC_BASE.EN = 0) is not reported
+         * (SDM vol. 3A 11.4.3) */
+        if (!(env->apic_base & X86_APICBASE_EN)) {
+            r[3] &= ~F1D_APIC;
+        }
+        break;
+    case 0xb:
+        /* x2APIC topology: as for QEMU's default -smp N, every CPU is a package of its
+         * own (one core, one thread), matching leaf 1's one logical processor. Levels:
+         * sub-leaf 0 SMT, 1 core, then invalid; EDX is the x2APIC ID at every level. */
+        if (subleaf <= 1) {
+            r[1] = 1;
+            r[2] = ((subleaf + 1) << 8) | subleaf;
+        } else {
+            r[2] = subleaf & 0xff;
+        }
+        r[3] = (uint32_t)x86_cs(env)->index;
         break;
     case 7:
         if (subleaf == 0) {
@@ -306,7 +377,7 @@ void x86_cpu_set_a20(X86CPU *env, bool enabled)
 /* CR4 bits of the features this model reports; the others are reserved (#GP). */
 static uint64_t cr4_valid(X86CPU *env)
 {
-    const X86Model *m = model_of(env);
+    const X86Features *m = model_of(env);
     uint64_t v = CR4_PCE;
 
     v |= (m->f1_edx & F1D_TSC) ? CR4_TSD : 0;
@@ -538,6 +609,13 @@ IR_HELPER(helper_rdpmc)
 #define MSR_MTRR_PHYSBASE0      0x200
 #define MSR_X2APIC_FIRST        0x800
 #define MSR_X2APIC_LAST         0x8ff
+#define MSR_IA32_TSC_DEADLINE   0x6e0
+#define MSR_IA32_MCG_CAP        0x179
+#define MSR_IA32_MCG_STATUS     0x17a
+#define MSR_IA32_MCG_CTL        0x17b
+#define MSR_IA32_MC0_CTL        0x400   /* bank i: CTL, STATUS, ADDR, MISC at 0x400 + 4i */
+#define MCG_CTL_P               (1ull << 8)
+#define MSR_K7_EVNTSEL0         0xc0010000  /* AMD: PerfEvtSel0-3, then PerfCtr0-3 */
 #define MTRRCAP_VALUE           0x508   /* 8 variable ranges, fixed ranges, WC */
 
 typedef enum { MSR_OK, MSR_UNKNOWN, MSR_INVALID } MsrStatus;
@@ -572,6 +650,88 @@ static bool mem_types_ok(uint64_t v, bool pat)
     return true;
 }
 
+/*
+ * The machine-check architecture's registers (SDM vol. 3B ch. 16.3): IA32_MCG_CAP with
+ * X86_MCE_BANKS banks and IA32_MCG_CTL, IA32_MCG_STATUS, and per bank CTL, STATUS, ADDR
+ * and MISC. Nothing ever logs an error, so they hold what software writes, with the write
+ * rules of 16.3.2: MCi_CTL takes only all 0s or all 1s (as P6 and later processors
+ * allow), MCi_STATUS only 0. MSR_UNKNOWN for an MSR outside the architecture.
+ */
+static MsrStatus mca_msr(X86CPU *env, uint32_t msr, uint64_t *val, bool write)
+{
+    X86SysState *sys = x86_sys_state(env);
+    uint64_t *reg;
+
+    if (!(model_of(env)->f1_edx & F1D_MCA)) {
+        return MSR_UNKNOWN;
+    }
+    if (msr == MSR_IA32_MCG_CAP) {
+        if (write) {
+            return MSR_INVALID;
+        }
+        *val = MCG_CTL_P | X86_MCE_BANKS;
+        return MSR_OK;
+    }
+    if (msr == MSR_IA32_MCG_STATUS || msr == MSR_IA32_MCG_CTL) {
+        reg = msr == MSR_IA32_MCG_STATUS ? &sys->mcg_status : &sys->mcg_ctl;
+    } else if (msr >= MSR_IA32_MC0_CTL && msr < MSR_IA32_MC0_CTL + 4 * X86_MCE_BANKS) {
+        unsigned bank = (msr - MSR_IA32_MC0_CTL) / 4, r = (msr - MSR_IA32_MC0_CTL) % 4;
+        reg = &sys->mc_banks[bank][r];
+        if (write && r == 0 && *val != 0 && *val != ~0ull) {
+            return MSR_INVALID;
+        }
+        if (write && r == 1 && *val != 0) {
+            return MSR_INVALID;
+        }
+    } else {
+        return MSR_UNKNOWN;
+    }
+    if (write) {
+        *reg = *val;
+    } else {
+        *val = *reg;
+    }
+    return MSR_OK;
+}
+
+/*
+ * AMD's legacy performance counters (AMD APM vol. 2 13.2.1), which every AMD64 processor
+ * has whatever CPUID says: the event selects and counters hold what is written; nothing
+ * counts (performance monitoring is not modelled).
+ */
+static MsrStatus amd_perf_msr(X86CPU *env, uint32_t msr, uint64_t *val, bool write)
+{
+    uint64_t *reg = &x86_sys_state(env)->amd_perf[msr - MSR_K7_EVNTSEL0];
+
+    if (!x86_vendor_amd(env)) {
+        return MSR_UNKNOWN;
+    }
+    if (write) {
+        *reg = msr >= MSR_K7_EVNTSEL0 + 4 ? *val & ((1ull << 48) - 1) : *val;
+    } else {
+        *val = *reg;
+    }
+    return MSR_OK;
+}
+
+/* IA32_TSC_DEADLINE belongs to the local APIC's timer; it exists when CPUID reports it. */
+static MsrStatus tsc_deadline_msr(X86CPU *env, uint64_t *val, bool write)
+{
+    bool ok = true;
+
+    if (!(model_of(env)->f1_ecx & F1C_TSC_DEADLINE) || !x86_apic_hooks.msr_read) {
+        return MSR_UNKNOWN;
+    }
+    if (write) {
+        x86_apic_hooks.msr_write(x86_apic_hooks.opaque, x86_cs(env), MSR_IA32_TSC_DEADLINE,
+                                 *val, &ok);
+    } else {
+        *val = x86_apic_hooks.msr_read(x86_apic_hooks.opaque, x86_cs(env),
+                                       MSR_IA32_TSC_DEADLINE, &ok);
+    }
+    return ok ? MSR_OK : MSR_INVALID;
+}
+
 static MsrStatus msr_read(X86CPU *env, uint32_t msr, uint64_t *val)
 {
     X86SysState *sys = x86_sys_state(env);
@@ -597,6 +757,12 @@ static MsrStatus msr_read(X86CPU *env, uint32_t msr, uint64_t *val)
     case MSR_GSBASE: *val = env->segs[X86_SEG_GS].base; return MSR_OK;
     case MSR_KERNELGSBASE: *val = env->kernel_gs_base; return MSR_OK;
     case MSR_TSC_AUX: *val = env->tsc_aux; return MSR_OK;
+    case MSR_IA32_TSC_DEADLINE: return tsc_deadline_msr(env, val, false);
+    case MSR_IA32_MCG_CAP ... MSR_IA32_MCG_CTL:
+    case MSR_IA32_MC0_CTL ... MSR_IA32_MC0_CTL + 4 * X86_MCE_BANKS - 1:
+        return mca_msr(env, msr, val, false);
+    case MSR_K7_EVNTSEL0 ... MSR_K7_EVNTSEL0 + 7:
+        return amd_perf_msr(env, msr, val, false);
     default:
         break;
     }
@@ -618,7 +784,7 @@ static MsrStatus msr_read(X86CPU *env, uint32_t msr, uint64_t *val)
 
 static MsrStatus write_efer_msr(X86CPU *env, uint64_t val)
 {
-    const X86Model *m = model_of(env);
+    const X86Features *m = model_of(env);
     uint64_t valid = 0;
 
     valid |= (m->e1_edx & E1D_SYSCALL) ? EFER_SCE : 0;
@@ -643,6 +809,14 @@ static MsrStatus write_apic_base(X86CPU *env, uint64_t val)
         valid |= 0x400;
     }
     if (val & ~valid) {
+        return MSR_INVALID;
+    }
+    /* the mode transitions that #GP (SDM vol. 3A 11.12.5, figure 11-27): EXTD without EN,
+     * x2APIC straight to xAPIC, and disabled straight to x2APIC */
+    bool en = val & X86_APICBASE_EN, extd = val & X86_APICBASE_EXTD;
+    bool old_en = env->apic_base & X86_APICBASE_EN;
+    bool old_extd = env->apic_base & X86_APICBASE_EXTD;
+    if ((extd && !en) || (old_extd && en && !extd) || (!old_en && extd)) {
         return MSR_INVALID;
     }
     env->apic_base = val;
@@ -726,6 +900,13 @@ static MsrStatus msr_write(X86CPU *env, uint32_t msr, uint64_t val)
         }
         env->tsc_aux = val;
         return MSR_OK;
+    case MSR_IA32_TSC_DEADLINE:
+        return tsc_deadline_msr(env, &val, true);
+    case MSR_IA32_MCG_CAP ... MSR_IA32_MCG_CTL:
+    case MSR_IA32_MC0_CTL ... MSR_IA32_MC0_CTL + 4 * X86_MCE_BANKS - 1:
+        return mca_msr(env, msr, &val, true);
+    case MSR_K7_EVNTSEL0 ... MSR_K7_EVNTSEL0 + 7:
+        return amd_perf_msr(env, msr, &val, true);
     default:
         break;
     }
@@ -918,6 +1099,12 @@ IR_HELPER(helper_set_inhibit_irq)
     X86CPU *env = env_;
 
     env->hflags |= HF_INHIBIT_IRQ;
+    return 0;
+}
+
+IR_HELPER(helper_pause)
+{
+    cpu_spin_pause(x86_cs((X86CPU *)env_));
     return 0;
 }
 

@@ -5,11 +5,11 @@
  * Models (Intel SDM vol. 3A ch. 4): paging off (identity, with the A20 mask); 32-bit paging
  * (4.3) with 4 MiB pages when CR4.PSE is set; PAE paging (4.4) through the four PDPTEs,
  * with 2 MiB pages; 4-level paging (4.5) with 2 MiB and 1 GiB pages and the canonical
- * address check (#GP); access rights (4.6): U/S, R/W with CR0.WP, execute-disable
- * (EFER.NXE), SMEP and SMAP (CR4; EFLAGS.AC and implicit accesses through the mmu_idx);
- * the accessed and dirty flags (4.8); reserved bits (MAXPHYADDR = X86_PHYS_ADDR_BITS,
- * PS in a PML4E, large-page address bits, XD without NXE) giving #PF with RSVD; #PF error
- * codes (4.7) and CR2.
+ * address check (#GP, or #SS for a reference through SS: vol. 3A 6.15); access rights
+ * (4.6): U/S, R/W with CR0.WP, execute-disable (EFER.NXE), SMEP and SMAP (CR4; EFLAGS.AC
+ * and implicit accesses through the mmu_idx); the accessed and dirty flags (4.8); reserved
+ * bits (MAXPHYADDR = X86_PHYS_ADDR_BITS, PS in a PML4E, large-page address bits, XD without
+ * NXE) giving #PF with RSVD; #PF error codes (4.7) and CR2.
  *
  * Not modelled: PSE-36 (bits 20:13 of a 4 MiB PDE are reserved), 5-level paging, PCIDs,
  * protection keys, memory types (PAT, PCD/PWT, MTRRs: all RAM is write-back), loading the
@@ -223,6 +223,57 @@ int x86_mmu_walk(X86CPU *env, uint64_t va, MMUAccessType acc, int mmu_idx, uint6
     return 0;
 }
 
+/*
+ * A non-canonical address faults with #SS(0) when the access goes through SS and with
+ * #GP(0) otherwise (SDM vol. 3A 6.15, interrupts 12 and 13). The walk does not know the
+ * segment, so the rare fault decodes the instruction again: a ModRM (or moffs) operand that
+ * holds the address names its segment (an override, else SS for an rSP or rBP base); any
+ * other access there is implicit, and a stack one (PUSH, POP, CALL, RET, ENTER, LEAVE,
+ * IRET...) when it lies within 64 KiB of rSP.
+ */
+static bool noncanonical_is_stack(X86CPU *env, uint64_t addr)
+{
+    uint8_t buf[15];
+    X86Insn in;
+    size_t n;
+
+    if (!(env->hflags & HF_CS64_MASK)) {
+        return false;
+    }
+    n = x86_read_code(x86_cs(env), env->insn_pc, env->hflags, buf, sizeof(buf));
+    if (n == 0) {
+        return false;
+    }
+    x86_decode_buf(&in, 64, buf, (unsigned)n);
+    if (in.has_mem && !(in.flags & X86_DF_INVALID)) {
+        int seg = in.seg;
+        uint64_t ea = (uint64_t)in.disp;
+
+        if (in.rip_rel) {
+            ea += env->insn_pc + in.len;
+        }
+        if (in.base >= 0) {
+            ea += env->regs[in.base];
+        }
+        if (in.index >= 0) {
+            ea += env->regs[in.index] << in.scale;
+        }
+        if (in.addrsize == 4) {
+            ea = (uint32_t)ea;
+        }
+        if (seg == X86_SEG_NONE) {
+            seg = (in.base == R_ESP || in.base == R_EBP) ? X86_SEG_SS : X86_SEG_DS;
+        }
+        if (seg == X86_SEG_FS || seg == X86_SEG_GS) {
+            ea += env->segs[seg].base;
+        }
+        if (addr - ea < 4096) {     /* inside the operand (XSAVE areas are the largest) */
+            return seg == X86_SEG_SS;
+        }
+    }
+    return addr - env->regs[R_ESP] + 0x10000 < 0x20000;
+}
+
 bool x86_cpu_tlb_fill(CPUState *cs, vaddr addr, int size, MMUAccessType access, int mmu_idx,
                       bool probe)
 {
@@ -244,7 +295,9 @@ bool x86_cpu_tlb_fill(CPUState *cs, vaddr addr, int size, MMUAccessType access, 
         env->insn_pc = env->eip;
     }
     if (r == X86_WALK_NONCANONICAL) {
-        x86_raise_exception_err(env, EXCP0D_GPF, 0);
+        x86_raise_exception_err(env, access != MMU_INST_FETCH &&
+                                noncanonical_is_stack(env, addr) ? EXCP0C_STACK : EXCP0D_GPF,
+                                0);
     }
     env->cr[2] = addr;
     x86_raise_exception_err(env, EXCP0E_PAGE, r & 0xffff);

@@ -453,7 +453,8 @@ IR_HELPER(helper_check_eip)
 }
 
 /* After a return to an outer level: data segments the new CPL may not use become null
- * (SDM RET/IRET). Null selectors are left alone (FS/GS keep their 64-bit bases). */
+ * (SDM RET/IRET: only the selector is cleared; the cache becomes unusable but keeps its
+ * base, which 64-bit mode still adds for FS and GS). Null selectors are left alone. */
 static void validate_seg(X86CPU *env, int seg, int cpl)
 {
     SegmentCache *sc = &env->segs[seg];
@@ -463,7 +464,7 @@ static void validate_seg(X86CPU *env, int seg, int cpl)
         return;
     }
     if ((!(f & DESC_CS_MASK) || !(f & DESC_C_MASK)) && (int)DPL_OF(f) < cpl) {
-        x86_load_seg_cache(env, seg, 0, 0, 0, 0);
+        x86_load_seg_cache(env, seg, 0, sc->base, 0, 0);
     }
 }
 
@@ -1306,7 +1307,9 @@ IR_HELPER(helper_syscall)
     uint64_t next_eip = a0;
     uint32_t sel = (uint32_t)(env->star >> 32) & 0xffff;
 
-    if (!(env->efer & EFER_SCE)) {
+    /* Intel: only in 64-bit mode (SDM vol. 2B); AMD: also legacy and compatibility mode */
+    if (!(env->efer & EFER_SCE) ||
+        (!x86_vendor_amd(env) && !(env->hflags & HF_CS64_MASK))) {
         x86_raise_exception(env, EXCP06_ILLOP);
     }
     if (lma(env)) {
@@ -1335,7 +1338,8 @@ IR_HELPER(helper_sysret)
     unsigned opsize = (unsigned)a0;
     uint32_t sel = (uint32_t)(env->star >> 48) & 0xffff;
 
-    if (!(env->efer & EFER_SCE)) {
+    if (!(env->efer & EFER_SCE) ||
+        (!x86_vendor_amd(env) && !(env->hflags & HF_CS64_MASK))) {
         x86_raise_exception(env, EXCP06_ILLOP);
     }
     if (!(env->hflags & HF_PE_MASK) || cpl_of(env) != 0) {
@@ -1374,6 +1378,9 @@ IR_HELPER(helper_sysenter)
     X86CPU *env = env_;
     uint32_t sel = (uint32_t)env->sysenter_cs & 0xffff;
 
+    if (x86_vendor_amd(env) && lma(env)) {
+        x86_raise_exception(env, EXCP06_ILLOP);     /* AMD: invalid in long mode */
+    }
     if (!(env->hflags & HF_PE_MASK) || (sel & SEL_MASK) == 0) {
         gp(env, 0);
     }
@@ -1399,6 +1406,9 @@ IR_HELPER(helper_sysexit)
     unsigned opsize = (unsigned)a0;
     uint32_t sel = (uint32_t)env->sysenter_cs & 0xffff;
 
+    if (x86_vendor_amd(env) && lma(env)) {
+        x86_raise_exception(env, EXCP06_ILLOP);
+    }
     if (!(env->hflags & HF_PE_MASK) || cpl_of(env) != 0 || (sel & SEL_MASK) == 0) {
         gp(env, 0);
     }

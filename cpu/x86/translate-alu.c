@@ -10,8 +10,9 @@
  * zero-extended values too, so fast conditions compare them directly. A write-back to
  * memory comes before the flags are updated and the flags before register write-backs, so
  * a faulting store leaves the architectural state untouched. LOCK is accepted where the
- * decoder allows it: a block runs without interruption, so read-modify-write is atomic
- * with respect to this vCPU (not across vCPU threads).
+ * decoder allows it; the store of a locked read-modify-write (and of XCHG with memory) is a
+ * compare-and-swap against the value loaded (x86_gen_st, helper_lock_st), so that it is
+ * atomic across vCPU threads: when another CPU wrote in between, the instruction runs again.
  */
 #include "cpu/x86/translate.h"
 
@@ -1079,7 +1080,11 @@ static bool disas_alu_1b(DisasContext *s, unsigned op)
         return true;
     case 0x90 ... 0x97:
         if (in->opreg == R_EAX) {
-            return true;    /* NOP, PAUSE (xchg eax, eax does not clear the upper half) */
+            /* NOP (xchg eax, eax does not clear the upper half); F3 90 is PAUSE */
+            if (in->prefixes & X86_PFX_REPZ) {
+                ir_call(s->b, IR_NONE, helper_pause, 0, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+            }
+            return true;
         }
         o.is_mem = false;
         o.reg = in->opreg;

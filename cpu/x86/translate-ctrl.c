@@ -8,7 +8,7 @@
  * everything else stores eip and leaves through the CPU loop. Near branches in 64-bit mode
  * use a 64-bit operand size whatever the 66 prefix says (Intel behaviour). While CS is not
  * flat (HF_SEGCHK) targets are checked against its limit before any register or memory
- * changes. Not modelled: canonical-address #GP on branch targets.
+ * changes, and in 64-bit mode for canonical form (#GP(0) at the branch, x86_gen_check_eip).
  */
 #include "cpu/x86/translate.h"
 

@@ -325,8 +325,9 @@ static void gen_grp7_mem(DisasContext *s)
         if (check_umip(s)) {
             return;
         }
+        /* not privileged (only UMIP restricts it): CR0 straight from the state */
         t = x86_tmp(s);
-        ir_call(s->b, t, helper_read_crN, 0, x86_const(s, 0), IR_NONE, IR_NONE, IR_NONE);
+        ir_ld_env(s->b, t, offsetof(X86CPU, cr[0]), MO_64);
         st_rm_word(s, t);
         return;
     case 6: /* LMSW m16 */
@@ -399,8 +400,9 @@ static void gen_grp7(DisasContext *s)
         if (check_umip(s)) {
             return;
         }
+        /* not privileged (only UMIP restricts it): CR0 straight from the state */
         t = x86_tmp(s);
-        ir_call(s->b, t, helper_read_crN, 0, x86_const(s, 0), IR_NONE, IR_NONE, IR_NONE);
+        ir_ld_env(s->b, t, offsetof(X86CPU, cr[0]), MO_64);
         st_rm_word(s, t);
         return;
     case 6: /* LMSW r */
@@ -520,6 +522,8 @@ static bool disas_system_0f(DisasContext *s, unsigned op)
         return true;
     case 0x05: /* SYSCALL */
         call1(s, helper_syscall, x86_const(s, s->pc));
+        call0(s, helper_single_step_new_tf);
+        s->tf = false;      /* the single-step trap is the one above: the block ends here */
         s->is_jmp = DISAS_EOB_ONLY;
         return true;
     case 0x06: /* CLTS */
@@ -534,6 +538,8 @@ static bool disas_system_0f(DisasContext *s, unsigned op)
             return true;
         }
         call1(s, helper_sysret, x86_const(s, s->insn.opsize));
+        call0(s, helper_single_step_new_tf);
+        s->tf = false;      /* as for SYSCALL */
         s->is_jmp = DISAS_EOB_ONLY;
         return true;
     case 0x08: /* INVD */

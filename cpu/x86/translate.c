@@ -399,12 +399,22 @@ void x86_gen_ld(DisasContext *s, int ot, IRVal d, IRVal addr)
         x86_gen_seg_check(s, addr, memop_size(ot), false);
     }
     ir_guest_ld(s->b, d, addr, ot, s->mem_idx);
+    if (s->lock_rmw && s->lock_addr == IR_NONE) {
+        s->lock_addr = addr;
+        s->lock_old = x86_tmp(s);
+        ir_mov(s->b, s->lock_old, d);
+    }
 }
 
 void x86_gen_st(DisasContext *s, int ot, IRVal v, IRVal addr)
 {
     if (s->nsegaddr) {
         x86_gen_seg_check(s, addr, memop_size(ot), true);
+    }
+    if (s->lock_rmw && addr == s->lock_addr) {
+        ir_call(s->b, IR_NONE, helper_lock_st, 0, addr, s->lock_old, v,
+                x86_const(s, (uint64_t)ot | ((uint64_t)s->mem_idx << 8)));
+        return;
     }
     ir_guest_st(s->b, v, addr, ot, s->mem_idx);
 }
@@ -530,9 +540,45 @@ void x86_gen_eob(DisasContext *s)
     s->is_jmp = DISAS_NORETURN;
 }
 
+/*
+ * In 64-bit mode a branch to a non-canonical address faults with #GP(0) at the branch,
+ * before it changes anything (SDM vol. 2A JMP, CALL, RET): no block starts there. Constant
+ * targets are checked here, the others at run time.
+ */
+static void gen_check_canonical(DisasContext *s, IRVal eip)
+{
+    IRBuilder *b = s->b;
+    IRLabel ok;
+    IRVal t;
+
+    if (ir_is_const(b, eip)) {
+        uint64_t v = ir_const_value(b, eip);
+        if ((uint64_t)((int64_t)(v << 16) >> 16) != v) {
+            /* the helper does not return: what the caller emits next is dead code */
+            ir_call(b, IR_NONE, helper_raise_exception, 0, x86_const(s, EXCP0D_GPF),
+                    x86_const(s, 0), IR_NONE, IR_NONE);
+        }
+        return;
+    }
+    ok = ir_new_label(b);
+    t = x86_tmp(s);
+    ir_shl(b, t, eip, x86_const(s, 16));
+    ir_sar(b, t, t, x86_const(s, 16));
+    ir_brcond(b, IR_COND_EQ, t, eip, ok);
+    ir_call(b, IR_NONE, helper_raise_exception, 0, x86_const(s, EXCP0D_GPF), x86_const(s, 0),
+            IR_NONE, IR_NONE);
+    ir_set_label(b, ok);
+}
+
 void x86_gen_check_eip(DisasContext *s, IRVal eip, unsigned how, IRVal ecx)
 {
-    if (!((s->segchk >> X86_SEG_CS) & 1) || s->code64) {
+    if (s->code64) {
+        if (!(how & X86_EIPCHK_SEQ)) {
+            gen_check_canonical(s, eip);
+        }
+        return;
+    }
+    if (!((s->segchk >> X86_SEG_CS) & 1)) {
         return;
     }
     ir_call(s->b, IR_NONE, helper_check_eip, 0, eip, x86_const(s, how),
@@ -612,6 +658,9 @@ static void disas_insn(DisasContext *s)
         x86_gen_illegal(s);
         return;
     }
+    s->lock_rmw = (in->prefixes & X86_PFX_LOCK) ||
+                  ((in->opc == 0x86 || in->opc == 0x87) && in->has_mem && in->mod != 3);
+    s->lock_addr = IR_NONE;
     if (x86_disas_sse(s) || x86_disas_alu(s) || x86_disas_ctrl(s) || x86_disas_string(s) ||
         x86_disas_system(s)) {
         return;

@@ -75,6 +75,11 @@ typedef struct DisasContext {
     } segaddr[16];
     int nsegaddr;
     bool eip_checked;       /* the branch target was checked already (CALL, LOOP) */
+    /* a locked read-modify-write (LOCK prefix, XCHG with memory): its first memory load
+     * (lock_addr, the value read in lock_old) makes the store to that address a
+     * compare-and-swap (helper_lock_st), atomic against the other vCPU threads */
+    bool lock_rmw;
+    IRVal lock_addr, lock_old;
 
     /* lazy flags known at translation time */
     int cc_op;              /* CCOp or CC_OP_DYNAMIC */
@@ -259,6 +264,7 @@ IR_HELPER(helper_popcnt);               /* a0 src -> bits set */
 IR_HELPER(helper_rotc);                 /* RCL/RCR, see int_helper.c */
 IR_HELPER(helper_cmpxchg8b);            /* a0 linear address, a1 mmu_idx */
 IR_HELPER(helper_cmpxchg16b);           /* a0 linear address, a1 mmu_idx */
+IR_HELPER(helper_lock_st);              /* a0 address, a1 old, a2 new, a3 memop | mmu << 8 */
 IR_HELPER(helper_enter_level);          /* a0 level, a1 ot, a2 sp after pushing BP, a3 mmu */
 IR_HELPER(helper_popf);                 /* a0 value, a1 ot */
 IR_HELPER(helper_icebp);                /* a0 next_eip */

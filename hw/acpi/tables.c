@@ -717,7 +717,7 @@ void acpi_config_pc(AcpiConfig *cfg, int ncpus, uint64_t lowmem_end)
     cfg->lowmem_end = lowmem_end;
     cfg->lapic_addr = ACPI_PC_LAPIC_ADDR;
     cfg->ioapic_addr = ACPI_PC_IOAPIC_ADDR;
-    cfg->ioapic_id = ncpus;
+    cfg->ioapic_id = acpi_pc_ioapic_id(ncpus);
     cfg->sci_irq = ACPI_PC_SCI_IRQ;
     cfg->pm1a_evt_blk = ACPI_PC_PM1A_EVT_BLK;
     cfg->pm1a_cnt_blk = ACPI_PC_PM1A_CNT_BLK;

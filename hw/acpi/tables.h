@@ -78,6 +78,13 @@ typedef struct AcpiConfig {
 /* Fill cfg with the `pc` board's values (the ACPI_PC_* numbers above, IOAPIC ID = ncpus,
  * COM1, the 8042 and the RTC present). */
 void acpi_config_pc(AcpiConfig *cfg, int ncpus, uint64_t lowmem_end);
+/* The pc board's I/O APIC ID (the MADT's and the ID register's after reset): the first
+ * number after the local APIC IDs 0..ncpus-1, as PC firmware numbers it, while that fits
+ * the register's 4 bits; 0 beyond (distinct IDs matter only on the serial APIC bus). */
+static inline int acpi_pc_ioapic_id(int ncpus)
+{
+    return ncpus < 16 ? ncpus : 0;
+}
 
 /*
  * Build the tables into buf[0, max) for guest-physical address `base`. Returns the blob's

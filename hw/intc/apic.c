@@ -6,19 +6,21 @@
  * older editions): the register set of a version 0x14 APIC with six LVT entries
  * (version register 0x00050014), ID, TPR/APR/PPR, EOI, LDR/DFR (flat and cluster logical
  * destinations), SVR (software enable, spurious vector, LVT masking while disabled),
- * ISR/TMR/IRR, ESR with the error LVT, the LVTs (CMCI, timer, thermal, performance, LINT0,
- * LINT1, error) with masks and delivery modes, the ICR (fixed, lowest priority delivered
+ * ISR/TMR/IRR, ESR with the error LVT, the LVTs (timer, thermal, performance, LINT0, LINT1,
+ * error; no CMCI) with masks and delivery modes, the ICR (fixed, lowest priority delivered
  * to the first match, SMI, NMI, INIT, INIT level de-assert, SIPI; the self / all /
  * all-but-self shorthands; physical and logical destinations) to the other APICs of the
- * machine, the timer (one-shot, periodic, TSC-deadline) counting CLOCK_VIRTUAL at
- * APIC_BUS_FREQ_HZ through the divide configuration register, x2APIC mode (MSRs 0x800+,
- * 64-bit ICR, SELF IPI, read-only 32-bit ID and derived LDR), IA32_APIC_BASE (relocation,
- * global disable, the valid xAPIC/x2APIC transitions) and CR8 as TPR[7:4].
+ * machine, the timer (one-shot, periodic, TSC-deadline; switching between one-shot and
+ * periodic keeps the count) counting CLOCK_VIRTUAL at APIC_BUS_FREQ_HZ through the divide
+ * configuration register, x2APIC mode (MSRs 0x800+, 64-bit ICR, SELF IPI, read-only 32-bit
+ * ID and derived LDR; 8-bit destinations of the I/O APIC read as x2APIC ones),
+ * IA32_APIC_BASE (relocation, global disable with the initial APIC ID back, the valid
+ * xAPIC/x2APIC transitions: the CPU raises #GP for the others) and CR8 as TPR[7:4].
  *
  * Not modelled: the APIC bus arbitration and lowest-priority arbitration (the first
  * matching APIC gets the interrupt), remote read (RRD reads 0), the interrupt-input pin
  * polarity (LINT pins are active high), focus processor checking, EOI broadcast
- * suppression, directed EOI, CMCI / thermal / performance events (their LVTs are plain
+ * suppression, directed EOI, thermal / performance events (their LVTs are plain
  * registers), ExtINT messages from the IOAPIC (logged), the delivery status bit (always
  * idle: delivery is instantaneous). Reset of CPU 0's APIC leaves LINT0 unmasked in ExtINT
  * mode (the virtual-wire mode a PC BIOS sets up) so that the 8259 works without firmware.
@@ -90,6 +92,8 @@ typedef struct ApicRegs {
     uint32_t icr_lo, icr_hi;
     uint32_t timer_initial, timer_dcr;
     int64_t timer_start;    /* CLOCK_VIRTUAL ns at which the current count (period) began */
+    bool timer_stopped;     /* the count stays at 0 until TMICT is written (a one-shot count
+                             * that ran out, then the timer was made periodic) */
     uint64_t tsc_deadline;
     uint8_t lint_level[2];
 } ApicRegs;
@@ -301,7 +305,7 @@ static void apic_accept_message(ApicState *s, int mode, int vector, bool level)
         break;
     case APIC_DM_NMI:
         if (s->cs) {
-            cpu_interrupt(s->cs, CPU_INTERRUPT_NMI);
+            x86_cpu_nmi(s->cs);
         }
         break;
     case APIC_DM_INIT:
@@ -351,7 +355,7 @@ static void apic_lint(ApicState *s, int n, int level)
     if (!apic_hw_enabled(s)) {
         /* without an APIC, LINT0 is INTR and LINT1 is NMI */
         if (n == 1 && level && !old && s->cs) {
-            cpu_interrupt(s->cs, CPU_INTERRUPT_NMI);
+            x86_cpu_nmi(s->cs);
         }
         apic_update(s);
         return;
@@ -396,22 +400,27 @@ static void apic_eoi(ApicState *s)
 
 /* ---- destinations and IPIs ---- */
 
+/*
+ * Does APIC d take a message for dest? x2: a 32-bit destination (from an x2APIC's ICR),
+ * else an 8-bit one (an xAPIC's ICR, the I/O APIC, MSIs). The receiver's mode decides how
+ * a logical destination reads: an APIC in x2APIC mode matches the 8-bit destinations of
+ * the I/O APIC against its derived cluster LDR as well (SDM vol. 3A 11.12.10).
+ */
 static bool apic_match_dest(const ApicState *d, uint32_t dest, bool logical, bool x2)
 {
-    if (x2) {
+    if (!x2) {
+        dest &= 0xFF;
+    }
+    if (dest == (x2 ? 0xFFFFFFFF : 0xFF)) {
+        return true;
+    }
+    if (apic_x2(d)) {
         uint32_t ldr;
-        if (dest == 0xFFFFFFFF) {
-            return true;
-        }
         if (!logical) {
             return dest == d->r.id;
         }
         ldr = x2apic_ldr(d->r.id);
         return (dest >> 16) == (ldr >> 16) && (dest & ldr & 0xFFFF);
-    }
-    dest &= 0xFF;
-    if (dest == 0xFF) {
-        return true;
     }
     if (!logical) {
         return dest == (d->r.id & 0xFF);
@@ -521,7 +530,8 @@ static uint64_t apic_timer_elapsed(const ApicState *s, int64_t now)
 static uint32_t apic_timer_current(const ApicState *s, int64_t now)
 {
     uint64_t e;
-    if (apic_timer_mode(s) == TIMER_TSC_DEADLINE || !s->r.timer_initial) {
+    if (apic_timer_mode(s) == TIMER_TSC_DEADLINE || !s->r.timer_initial ||
+        s->r.timer_stopped) {
         return 0;
     }
     e = apic_timer_elapsed(s, now);
@@ -564,7 +574,7 @@ static void apic_timer_arm(ApicState *s, int64_t now)
                                                    apic_tsc_hz)));
         return;
     }
-    if (!s->r.timer_initial) {
+    if (!s->r.timer_initial || s->r.timer_stopped) {
         timer_del(s->timer);
         return;
     }
@@ -592,7 +602,7 @@ static void apic_timer_cb(void *opaque)
         apic_timer_arm(s, now);     /* delivers once the TSC has reached the deadline */
         return;
     }
-    if (!s->r.timer_initial) {
+    if (!s->r.timer_initial || s->r.timer_stopped) {
         return;
     }
     apic_timer_expired(s);
@@ -614,9 +624,8 @@ static void apic_write_tsc_deadline(ApicState *s, uint64_t val)
 
 static int apic_lvt_index(uint32_t reg)
 {
-    if (reg == APIC_LVT_CMCI) {
-        return LVT_CMCI;
-    }
+    /* no CMCI register (0x2F0): the version register's max LVT entry is 5, i.e. six LVTs
+     * without CMCI (SDM vol. 3A 11.4.8), and software probes it from there */
     if (reg >= APIC_LVT_TIMER && reg <= APIC_LVT_ERROR) {
         return (reg - APIC_LVT_TIMER) >> 4;
     }
@@ -697,6 +706,40 @@ static void apic_write_svr(ApicState *s, uint32_t val)
     apic_update(s);
 }
 
+/*
+ * The LVT timer's mode changes to that of lvt. Entering or leaving TSC-deadline mode
+ * disarms the timer (SDM vol. 3A 11.5.4.1). Between one-shot and periodic the count goes
+ * on from its current value, as hardware and KVM do; a one-shot count that already ran
+ * out stays at 0 in periodic mode until TMICT is written again.
+ */
+static void apic_timer_mode_change(ApicState *s, uint32_t lvt)
+{
+    int64_t now = apic_now();
+    int old_mode = apic_timer_mode(s);
+    int new_mode = LVT_TIMER_MODE(lvt) == 3 ? TIMER_ONESHOT : (int)LVT_TIMER_MODE(lvt);
+
+    if ((old_mode == TIMER_TSC_DEADLINE) != (new_mode == TIMER_TSC_DEADLINE)) {
+        s->r.timer_initial = 0;
+        s->r.tsc_deadline = 0;
+        s->r.timer_stopped = false;
+        timer_del(s->timer);
+        return;
+    }
+    if (old_mode == new_mode || !s->r.timer_initial || s->r.timer_stopped) {
+        return;
+    }
+    uint32_t cur = apic_timer_current(s, now);
+    if (!cur) {
+        s->r.timer_stopped = true;
+        timer_del(s->timer);
+        return;
+    }
+    /* restart the count at cur under the new mode: cur counts remain until 0 */
+    s->r.timer_start = now - bus_ns((uint64_t)(s->r.timer_initial - cur) << apic_div_shift(s));
+    s->r.lvt[LVT_TIMER] = lvt;
+    apic_timer_arm(s, now);
+}
+
 static void apic_write_lvt(ApicState *s, int idx, uint32_t val)
 {
     uint32_t old = s->r.lvt[idx];
@@ -705,13 +748,10 @@ static void apic_write_lvt(ApicState *s, int idx, uint32_t val)
     if (!apic_sw_enabled(s)) {
         v |= LVT_MASKED;
     }
-    s->r.lvt[idx] = v;
     if (idx == LVT_TIMER && LVT_TIMER_MODE(old) != LVT_TIMER_MODE(v)) {
-        /* a mode change disarms the timer */
-        s->r.timer_initial = 0;
-        s->r.tsc_deadline = 0;
-        timer_del(s->timer);
+        apic_timer_mode_change(s, v);
     }
+    s->r.lvt[idx] = v;
     if (idx == LVT_LINT0 || idx == LVT_LINT1) {
         apic_update(s);
     }
@@ -778,6 +818,7 @@ static void apic_reg_write(ApicState *s, uint32_t reg, uint32_t val, bool *valid
             int64_t now = apic_now();
             s->r.timer_initial = val;
             s->r.timer_start = now;
+            s->r.timer_stopped = false;
             apic_timer_arm(s, now);
         }
         break;
@@ -929,6 +970,10 @@ static void apic_msr_write(ApicState *s, uint32_t msr, uint64_t val, bool *ok)
         apic_send_ipi(s);
         break;
     case APIC_SELF_IPI:
+        if (val & ~0xFFull) {
+            *ok = false;        /* bits 31:8 are reserved (SDM vol. 3A 11.12.11) */
+            return;
+        }
         apic_accept_fixed(s, val & 0xFF, false);
         break;
     case APIC_EOI:
@@ -975,7 +1020,10 @@ static void apic_set_base(ApicState *s, uint64_t val)
     }
     s->r.apicbase = val;
     if (!en && old_en) {
-        apic_reset_state(s, false);     /* a disabled APIC loses its state */
+        /* a disabled APIC loses its state, its ID too: enabled again it has the initial
+         * APIC ID, unlike after INIT (SDM vol. 3A 11.4.3, 11.12.5.1) */
+        apic_reset_state(s, false);
+        s->r.id = s->index;
     } else if (x2 && !old_x2) {
         s->r.id = s->index;
         s->r.ldr = x2apic_ldr(s->r.id);

@@ -5,8 +5,8 @@
  * Models the Intel 82093AA datasheet (sections 3.0 "Register Description" and 3.2 "I/O
  * Redirection Table Registers") with the version of later chipsets (0x20, as the Intel
  * ICH's I/O APIC reports): the indirect register window (IOREGSEL/IOWIN), IOAPICID
- * (bits 31:24, read/write: 8 bits as Linux and the MADT use them, where the 82093AA has
- * 4), IOAPICVER (version 0x20, maximum redirection entry 0x17), IOAPICARB (loaded from
+ * (the 4-bit ID in bits 27:24, read/write; bits 31:28 reserved, as in the 82093AA and the
+ * ICH), IOAPICVER (version 0x20, maximum redirection entry 0x17), IOAPICARB (loaded from
  * the ID when the ID is written), 24 redirection entries (vector,
  * delivery mode fixed / lowest priority / SMI / NMI / INIT / ExtINT, physical or logical
  * destination mode, polarity, remote IRR, trigger mode, mask, destination) and the EOI
@@ -211,7 +211,7 @@ static void ioapic_reg_write(IoapicState *s, uint32_t reg, uint32_t val)
 {
     switch (reg) {
     case IOAPICID:
-        s->r.id = (uint8_t)(val >> 24);
+        s->r.id = (uint8_t)(val >> 24) & IOAPIC_ID_MASK;
         s->r.arb = s->r.id;
         break;
     case IOAPICVER:
@@ -305,8 +305,8 @@ static int ioapic_realize(Device *dev)
     if (device_prop_u64(dev, "id", IOAPIC_DEFAULT_ID, &id) < 0) {
         return -EINVAL;
     }
-    if (id > 255) {
-        error_report("ioapic: id %" PRIu64 " out of range (0..255)", id);
+    if (id > IOAPIC_ID_MASK) {
+        error_report("ioapic: id %" PRIu64 " out of range (0..15)", id);
         return -EINVAL;
     }
     s->reset_id = (uint8_t)id;
@@ -369,7 +369,7 @@ static void ioapic_info(Device *dev, FILE *f)
 }
 
 static const DeviceProp ioapic_props[] = {
-    { "id", "I/O APIC ID after reset, 0..255 (default 0)" },
+    { "id", "I/O APIC ID after reset, 0..15 (default 0)" },
     { NULL, NULL },
 };
 

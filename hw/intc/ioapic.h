@@ -11,8 +11,8 @@
  * logical state, as the ISA and PCI interrupt lines of a chipset deliver it). No outputs:
  * interrupts go to the local APICs as messages through apic_deliver(dev->machine, ...).
  *
- * Property: id (the I/O APIC ID after reset, 0..255, default IOAPIC_DEFAULT_ID); the MADT
- * must report the same value (hw/acpi/tables.c uses ncpus on the pc board).
+ * Property: id (the I/O APIC ID after reset, 0..15, default IOAPIC_DEFAULT_ID); the MADT
+ * must report the same value (acpi_pc_ioapic_id() on the pc board).
  *
  * Level-triggered pins use the local APICs' EOI broadcast (apic_set_eoi_notifier) to clear
  * their remote IRR; create the "apic" devices before the I/O APIC (the notifier is
@@ -31,6 +31,7 @@ extern const DeviceClass ioapic_class;
 #define IOAPIC_NUM_PINS     24
 #define IOAPIC_VERSION      0x20
 #define IOAPIC_DEFAULT_ID   0
+#define IOAPIC_ID_MASK      0x0F        /* IOAPICID bits 27:24 */
 
 /* The pins' redirection entry, for the monitor and tests (0 for a pin out of range). */
 uint64_t ioapic_get_redirection(Device *dev, int pin);

@@ -4,7 +4,8 @@
  * header in the first 8 KiB, loads ELF32 PT_LOAD segments at their physical addresses (or,
  * with header flag 16, the image at the header's load addresses), loads modules page
  * aligned after the kernel, and builds the information structure (memory sizes, command
- * line, modules, the BIOS-style memory map, the boot loader name) below 640 KiB.
+ * line, modules, the BIOS-style memory map, the boot loader name) below 640 KiB, or right
+ * after the kernel (before the modules) when the kernel itself is loaded there.
  * Not supported: video mode requests (flag 2 is ignored), ELF section headers for symbols,
  * 64-bit ELF images (convert them with objcopy -O elf32-i386, as QEMU also requires).
  */
@@ -29,6 +30,8 @@
 /* Guest-physical layout of what the loader builds (below the EBDA at 0x9FC00). */
 #define MB_INFO_ADDR 0x9000u
 #define MB_INFO_END 0x9FC00u
+/* Its size when it must follow a kernel loaded over that area (real-mode tests at 0x8000) */
+#define MB_INFO_SIZE_MOVED 0x10000u
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -64,7 +67,7 @@ bool multiboot_probe(const uint8_t *img, size_t size)
 }
 
 static int mb_load_elf(Machine *m, const char *path, const uint8_t *img, size_t size,
-                       uint64_t lowmem, uint32_t *entry, uint32_t *end)
+                       uint64_t lowmem, uint32_t *entry, uint32_t *start, uint32_t *end)
 {
     const Elf32_Ehdr *eh = (const Elf32_Ehdr *)img;
     int loaded = 0;
@@ -85,6 +88,7 @@ static int mb_load_elf(Machine *m, const char *path, const uint8_t *img, size_t 
         return -1;
     }
     *end = 0;
+    *start = UINT32_MAX;
     for (int i = 0; i < eh->e_phnum; i++) {
         const Elf32_Phdr *ph = (const Elf32_Phdr *)(img + eh->e_phoff) + i;
         if (ph->p_type != PT_LOAD || ph->p_memsz == 0) {
@@ -105,6 +109,7 @@ static int mb_load_elf(Machine *m, const char *path, const uint8_t *img, size_t 
             loader_add_zero(m, ph->p_paddr + ph->p_filesz, ph->p_memsz - ph->p_filesz, "bss");
         }
         *end = MAX(*end, ph->p_paddr + ph->p_memsz);
+        *start = MIN(*start, ph->p_paddr);
         loaded++;
     }
     if (!loaded) {
@@ -116,7 +121,8 @@ static int mb_load_elf(Machine *m, const char *path, const uint8_t *img, size_t 
 }
 
 static int mb_load_aout(const char *path, const uint8_t *img, size_t size, long hoff,
-                        Machine *m, uint64_t lowmem, uint32_t *entry, uint32_t *end)
+                        Machine *m, uint64_t lowmem, uint32_t *entry, uint32_t *start,
+                        uint32_t *end)
 {
     uint32_t header_addr = rd32(img + hoff + 12), load_addr = rd32(img + hoff + 16);
     uint32_t load_end = rd32(img + hoff + 20), bss_end = rd32(img + hoff + 24);
@@ -135,6 +141,7 @@ static int mb_load_aout(const char *path, const uint8_t *img, size_t size, long 
         error_report("'%s': Multiboot load range is larger than the file", path);
         return -1;
     }
+    *start = load_addr;
     *end = load_addr + len;
     if (bss_end > *end) {
         *end = bss_end;
@@ -156,11 +163,12 @@ int multiboot_load(Machine *m, const char *path, const uint8_t *img, size_t size
                    uint64_t highmem, MultibootBoot *out)
 {
     long hoff = mb_find_header(img, size);
-    uint32_t flags, entry, end;
+    uint32_t flags, entry, start, end;
     uint8_t *info;
-    uint32_t strings, str_off, mods_addr, mmap_addr;
+    uint32_t info_addr = MB_INFO_ADDR, info_size = MB_INFO_END - MB_INFO_ADDR;
+    uint32_t strings, str_off, mods_addr, mmap_addr, next;
     int nmods = 0;
-    char *modlist = NULL;
+    char *modlist = NULL, *line = NULL;
 
     if (hoff < 0) {
         error_report("'%s' is not a Multiboot kernel (no header in its first 8 KiB)", path);
@@ -173,30 +181,49 @@ int multiboot_load(Machine *m, const char *path, const uint8_t *img, size_t size
         return -1;
     }
     if (flags & MB_FLAG_AOUT_KLUDGE) {
-        if (mb_load_aout(path, img, size, hoff, m, lowmem, &entry, &end) < 0) {
+        if (mb_load_aout(path, img, size, hoff, m, lowmem, &entry, &start, &end) < 0) {
             return -1;
         }
-    } else if (mb_load_elf(m, path, img, size, lowmem, &entry, &end) < 0) {
+    } else if (mb_load_elf(m, path, img, size, lowmem, &entry, &start, &end) < 0) {
         return -1;
+    }
+    /* modules go page aligned after the kernel, or after the information area when that
+     * has to follow the kernel (QEMU also puts it there) */
+    next = (end + 0xFFF) & ~0xFFFu;
+    if (start < MB_INFO_END && end > MB_INFO_ADDR) {
+        info_addr = next;
+        info_size = MB_INFO_SIZE_MOVED;
+        if ((uint64_t)info_addr + info_size > lowmem) {
+            error_report("'%s' leaves no room for the Multiboot information in guest RAM",
+                         path);
+            return -1;
+        }
+        next += info_size;
     }
 
     /* the information structure, then the memory map, module list and strings */
-    info = xzalloc(MB_INFO_END - MB_INFO_ADDR);
-    mmap_addr = MB_INFO_ADDR + 0x100;
-    mods_addr = MB_INFO_ADDR + 0x200;
-    strings = MB_INFO_ADDR + 0x600;
-    str_off = strings - MB_INFO_ADDR;
-#define PUT_STRING(s) ({ size_t l_ = strlen(s) + 1; uint32_t a_ = MB_INFO_ADDR + str_off; \
-        if (str_off + l_ > MB_INFO_END - MB_INFO_ADDR) { \
+    info = xzalloc(info_size);
+    mmap_addr = info_addr + 0x100;
+    mods_addr = info_addr + 0x200;
+    strings = info_addr + 0x600;
+    str_off = strings - info_addr;
+#define PUT_STRING(s) ({ size_t l_ = strlen(s) + 1; uint32_t a_ = info_addr + str_off; \
+        if (str_off + l_ > info_size) { \
             error_report("Multiboot command line and module names are too long"); \
-            free(info); free(modlist); return -1; } \
+            free(info); free(modlist); free(line); return -1; } \
         memcpy(info + str_off, (s), l_); str_off += l_; a_; })
 
     uint32_t mbflags = MBI_MEM | MBI_CMDLINE | MBI_MMAP | MBI_LOADER_NAME | MBI_BOOTDEV;
     wr32(info + 4, 639);
     wr32(info + 8, (uint32_t)((MIN(lowmem, 0xFFFFFFFFull) - MiB) / KiB));
     wr32(info + 12, 0x8000FFFFu);      /* first BIOS disk, no partition */
-    wr32(info + 16, PUT_STRING(cmdline ? cmdline : path));
+    /* the kernel's name, then its arguments: the whole line, as GRUB and QEMU pass it
+     * (kernels take argv[0] from it) */
+    line = xmalloc(strlen(path) + (cmdline ? strlen(cmdline) : 0) + 2);
+    sprintf(line, cmdline && *cmdline ? "%s %s" : "%s", path, cmdline ? cmdline : "");
+    wr32(info + 16, PUT_STRING(line));
+    free(line);
+    line = NULL;
     wr32(info + 64, PUT_STRING("tandem"));
 
     /* memory map: each entry is size(4) base(8) length(8) type(4) */
@@ -205,7 +232,7 @@ int multiboot_load(Machine *m, const char *path, const uint8_t *img, size_t size
             { 0, 0x9FC00, 1 }, { 0x9FC00, 0x400, 2 }, { 0xF0000, 0x10000, 2 },
             { MiB, lowmem - MiB, 1 }, { 0xFFFC0000, 0x40000, 2 }, { 4 * GiB, highmem, 1 },
         };
-        uint8_t *p = info + (mmap_addr - MB_INFO_ADDR);
+        uint8_t *p = info + (mmap_addr - info_addr);
         int n = 0;
         for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
             if (!map[i].len) {
@@ -224,7 +251,6 @@ int multiboot_load(Machine *m, const char *path, const uint8_t *img, size_t size
 
     /* modules, page aligned after the kernel */
     if (modules && *modules) {
-        uint32_t next = (end + 0xFFF) & ~0xFFFu;
         char *save = NULL;
         modlist = xstrdup(modules);
         for (char *tok = strtok_r(modlist, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -253,7 +279,7 @@ int multiboot_load(Machine *m, const char *path, const uint8_t *img, size_t size
                 return -1;
             }
             loader_add_blob(m, next, mimg, msize, fname);
-            uint8_t *e = info + (mods_addr - MB_INFO_ADDR) + nmods * 16;
+            uint8_t *e = info + (mods_addr - info_addr) + nmods * 16;
             wr32(e, next);
             wr32(e + 4, next + (uint32_t)msize);
             wr32(e + 8, PUT_STRING(file));
@@ -269,15 +295,10 @@ int multiboot_load(Machine *m, const char *path, const uint8_t *img, size_t size
     wr32(info + 24, mods_addr);
     wr32(info + 0, mbflags);
 #undef PUT_STRING
-    if ((uint64_t)end > MB_INFO_ADDR && (uint64_t)end <= MB_INFO_END) {
-        error_report("'%s' overlaps the Multiboot information area at 0x%x", path, MB_INFO_ADDR);
-        free(info); free(modlist);
-        return -1;
-    }
-    loader_add_blob(m, MB_INFO_ADDR, info, MB_INFO_END - MB_INFO_ADDR, "multiboot-info");
+    loader_add_blob(m, info_addr, info, info_size, "multiboot-info");
     free(info);
     free(modlist);
     out->entry = entry;
-    out->info_addr = MB_INFO_ADDR;
+    out->info_addr = info_addr;
     return 0;
 }

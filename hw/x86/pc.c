@@ -216,7 +216,7 @@ static int pc_init(Machine *m)
     }
     mr_add_subregion(&m->sysmem, PC_APIC_BASE, device_mmio(pc->apic[0], 0), 10);
     char ioprops[16];
-    snprintf(ioprops, sizeof(ioprops), "id=%d", m->ncpus);   /* the MADT's IOAPIC id */
+    snprintf(ioprops, sizeof(ioprops), "id=%d", acpi_pc_ioapic_id(m->ncpus));  /* the MADT's */
     pc->ioapic = device_create(m, "ioapic", "ioapic", ioprops);
     if (!pc->ioapic) {
         return -1;
@@ -309,18 +309,40 @@ static int pc_init(Machine *m)
     return 0;
 }
 
+/* Real-mode interrupt handlers of the BIOS stand-in, in the reserved BIOS area: an IRET
+ * for every vector, and an EOI to the master (vectors 0x08-0x0F) or to both PICs (vectors
+ * 0x70-0x77) before it for the hardware IRQs. */
+#define PC_BIOS_STUBS   0xFF000u    /* F000:F000 */
+static const uint8_t pc_bios_stubs[] = {
+    0xCF,                                           /* +0: iret */
+    0x50, 0xB0, 0x20, 0xE6, 0x20, 0x58, 0xCF,       /* +1: push ax; mov al,20h; out 20h,al */
+    0x50, 0xB0, 0x20, 0xE6, 0xA0, 0xE6, 0x20, 0x58, 0xCF,  /* +8: ... out A0h,al; out 20h */
+};
+
 /* What a PC BIOS leaves behind before it boots a kernel: the PICs initialised with vector
- * bases 0x08 and 0x70 and every IRQ masked but the cascade, the PIT running its 18.2 Hz
- * tick on channel 0 in mode 3, A20 enabled. Done through the ports, as the BIOS does. */
+ * bases 0x08 and 0x70, the timer IRQ 0 (and the cascade) unmasked and the others masked,
+ * the PIT running its 18.2 Hz tick on channel 0 in mode 3, A20 enabled (done through the
+ * ports, as the BIOS does); and a real-mode interrupt vector table whose IRQ handlers
+ * acknowledge the PICs, so that real-mode code may HLT until the next timer tick (as
+ * kvm-unit-tests' realmode test does, which QEMU runs with SeaBIOS's handlers). */
 static void pc_bios_like_setup(Machine *m)
 {
     static const struct { uint16_t port; uint8_t val; } seq[] = {
         { 0x20, 0x11 }, { 0x21, 0x08 }, { 0x21, 0x04 }, { 0x21, 0x01 },
         { 0xA0, 0x11 }, { 0xA1, 0x70 }, { 0xA1, 0x02 }, { 0xA1, 0x01 },
-        { 0x21, 0xFB }, { 0xA1, 0xFF },
+        { 0x21, 0xFA }, { 0xA1, 0xFF },
         { 0x43, 0x36 }, { 0x40, 0x00 }, { 0x40, 0x00 },
         { 0x92, 0x02 },
     };
+    uint32_t ivt[256];
+
+    as_write(&m->sysmem_as, PC_BIOS_STUBS, pc_bios_stubs, sizeof(pc_bios_stubs));
+    for (int v = 0; v < 256; v++) {
+        uint32_t off = (PC_BIOS_STUBS & 0xFFFF) +
+                       (v >= 0x08 && v <= 0x0F ? 1 : v >= 0x70 && v <= 0x77 ? 8 : 0);
+        ivt[v] = (0xF000u << 16) | off;
+    }
+    as_write(&m->sysmem_as, 0, ivt, sizeof(ivt));
     for (size_t i = 0; i < ARRAY_SIZE(seq); i++) {
         as_st(&m->io_as, seq[i].port, 1, seq[i].val);
     }

@@ -9,6 +9,8 @@
 #   GUEST_EMU_OPTS   extra options appended to every run (e.g. "-accel tcg" or "-cpu max")
 #   GUEST_TIMEOUT    seconds per guest (default 60)
 #   GUEST_VERBOSE=1  print every guest's whole serial output
+# A guest that needs more than the common options names them in tests/guests/x86/NAME.opts
+# (one line, e.g. "-smp 2"), added to its command line for every emulator.
 #
 # Each guest runs as
 #   EMU -M pc -display none -serial stdio -kernel ELF -device isa-debug-exit,iobase=0xf4,iosize=0x4
@@ -25,6 +27,7 @@ if [ $# -lt 2 ]; then
 fi
 emu=$1
 shift
+optdir=$(dirname "$0")/x86
 timeout_s=${GUEST_TIMEOUT:-60}
 npass=0
 nfail=0
@@ -39,12 +42,16 @@ for elf in "$@"; do
         nfail=$((nfail + 1))
         continue
     fi
-    # $emu and $GUEST_EMU_OPTS are split into words on purpose. The emulator's status
-    # goes through a file: a pipeline's status is its last command's.
+    guest_opts=""
+    if [ -f "$optdir/$name.opts" ]; then
+        guest_opts=$(cat "$optdir/$name.opts")
+    fi
+    # $emu, $guest_opts and $GUEST_EMU_OPTS are split into words on purpose. The
+    # emulator's status goes through a file: a pipeline's status is its last command's.
     # shellcheck disable=SC2086
     {
         timeout -k 5 "$timeout_s" $emu -M pc -display none -serial stdio -kernel "$elf" \
-            -device isa-debug-exit,iobase=0xf4,iosize=0x4 $GUEST_EMU_OPTS \
+            -device isa-debug-exit,iobase=0xf4,iosize=0x4 $guest_opts $GUEST_EMU_OPTS \
             </dev/null 2>"$tmp/$name.err"
         echo $? >"$tmp/status"
     } | tr -d '\r' >"$out"

@@ -39,6 +39,12 @@ check "bad device property" "has no property 'bogus'" -nographic -device isa-deb
 check "unknown option" "unknown option '-frobnicate'" -frobnicate
 check "missing argument" "needs an argument" -kernel
 check "unknown cpu" "unknown CPU model 'pentium9'" -cpu pentium9 -kernel "$tmp/text"
+check "unknown cpu feature" "unknown CPU feature or property 'frob'" -cpu qemu64,+frob \
+    -kernel "$tmp/text"
+check "bad cpu vendor" "vendor string must be 12 characters" -cpu max,vendor=Intel \
+    -kernel "$tmp/text"
+check "bad cpu feature value" "x2apic=yesplease: expected on or off" -cpu max,x2apic=yesplease \
+    -kernel "$tmp/text"
 check "unknown accelerator" "no usable accelerator|unknown accelerator" -accel warp -kernel "$tmp/text"
 check "unknown -d item" "unknown -d item" -d nonsense
 check "nothing to boot" "nothing to boot" -M pc -nographic

@@ -408,8 +408,30 @@ START_TEST(test_timer_periodic)
     ck_assert_uint_eq(cur, 2000000 - (t1 - t0) % 2000000);
     ck_assert(!irr_test(0, 0x31));               /* the other CPU saw nothing */
 
-    /* a mode change disarms the timer */
+    /* periodic -> one-shot: the count goes on from where it is */
+    freeze();
+    cur = rd(1, 0x390);
     wr(1, 0x320, 0x31);
+    ck_assert_uint_eq(rd(1, 0x380), 2000000);
+    ck_assert_uint_eq(rd(1, 0x390), cur);
+    ck_assert(wait_interrupt(1));
+    ck_assert_int_eq(apic_get_interrupt(apic[1]), 0x31);
+    wr(1, 0x0B0, 0);
+    ck_assert_uint_eq(rd(1, 0x390), 0);
+    /* a one-shot count that ran out stays at 0 when the timer is made periodic */
+    wr(1, 0x320, 0x20031);
+    ck_assert_uint_eq(rd(1, 0x380), 2000000);
+    ck_assert_uint_eq(rd(1, 0x390), 0);
+    run_for_us(5000);
+    main_loop_poll_once(false);
+    ck_assert(!irr_test(1, 0x31));
+    ck_assert_uint_eq(rd(1, 0x390), 0);
+    /* until TMICT is written */
+    freeze();
+    wr(1, 0x380, 3000000);
+    ck_assert_uint_eq(rd(1, 0x390), 3000000);
+    /* entering TSC-deadline mode disarms the timer */
+    wr(1, 0x320, 0x40031);
     ck_assert_uint_eq(rd(1, 0x380), 0);
     ck_assert_uint_eq(rd(1, 0x390), 0);
 }
@@ -424,7 +446,13 @@ static uint64_t read_fake_tsc(CPUState *cs)
 START_TEST(test_timer_tsc_deadline)
 {
     bool ok;
-    uint64_t tsc;
+    uint64_t tsc, v;
+
+    /* IA32_TSC_DEADLINE exists for the CPU only when CPUID reports the timer mode */
+    ck_assert(!x86_rdmsr(x86_cpu(cpu[0]), 0x6E0, &v));
+    ck_assert_int_eq(x86_cpu_set_features(x86_cpu(cpu[0]), "qemu64", "+tsc-deadline"), 0);
+    ck_assert(x86_rdmsr(x86_cpu(cpu[0]), 0x6E0, &v));
+    ck_assert(x86_wrmsr(x86_cpu(cpu[0]), 0x6E0, 0));
 
     enable(0);
     /* ignored outside TSC-deadline mode */
@@ -511,7 +539,10 @@ START_TEST(test_x2apic)
     ck_assert_uint_eq(msr_rd(0, 0x80A, &ok), 0x20);
     ck_assert(msr_wr(0, 0x808, 0));
 
-    /* SELF IPI */
+    /* SELF IPI: bits 31:8 are reserved */
+    ck_assert(!msr_wr(0, 0x83F, 0x155));
+    ck_assert(!msr_wr(0, 0x83F, 0xFF000055));
+    ck_assert_uint_eq(msr_rd(0, 0x822, &ok), 0);
     ck_assert(msr_wr(0, 0x83F, 0x55));
     ck_assert_uint_eq(msr_rd(0, 0x822, &ok), 1u << (0x55 - 0x40));   /* IRR[95:64] */
     ck_assert_int_eq(apic_get_interrupt(apic[0]), 0x55);
@@ -531,6 +562,20 @@ START_TEST(test_x2apic)
     ck_assert(msr_wr(0, 0x830, (3ULL << 32) | 0x800 | 0x66));
     ck_assert_int_eq(apic_get_interrupt(apic[0]), 0x66);
     ck_assert_int_eq(apic_get_interrupt(apic[1]), 0x66);
+    ck_assert(msr_wr(0, 0x80B, 0));
+    ck_assert(msr_wr(1, 0x80B, 0));
+    /* an 8-bit logical destination (I/O APIC, MSI) reads as x2APIC cluster 0 as well */
+    apic_deliver(&m, 0x02, true, APIC_DM_FIXED, 0x67, false);
+    ck_assert(!apic_has_interrupt(apic[0]));
+    ck_assert_int_eq(apic_get_interrupt(apic[1]), 0x67);
+    ck_assert(msr_wr(1, 0x80B, 0));
+    apic_deliver(&m, 0x01, false, APIC_DM_FIXED, 0x68, false);      /* physical ID 1 */
+    ck_assert(!apic_has_interrupt(apic[0]));
+    ck_assert_int_eq(apic_get_interrupt(apic[1]), 0x68);
+    ck_assert(msr_wr(1, 0x80B, 0));
+    /* no CMCI LVT (the version register says six LVTs) */
+    msr_rd(0, 0x82F, &ok);
+    ck_assert(!ok);
 
     /* x2APIC -> xAPIC is not allowed: the base stays */
     set_base(0, 0xFEE00900);
@@ -578,6 +623,18 @@ START_TEST(test_disable_and_relocate)
     device_reset(apic[0]);
     ck_assert_uint_eq(x86_cpu(cpu[0])->apic_base, 0xFEE00900);
     ck_assert_uint_eq(rd(0, 0x030), 0x50014);
+
+    /* a global disable also brings back the initial APIC ID, which INIT keeps */
+    wr(1, 0x020, 0x05000000);
+    ck_assert_uint_eq(rd(1, 0x020), 0x05000000);
+    set_base(1, 0xFEE00000);
+    set_base(1, 0xFEE00800);
+    ck_assert_uint_eq(rd(1, 0x020), 0x01000000);
+    /* the CMCI LVT does not exist: an illegal register */
+    enable(1);
+    ck_assert_uint_eq(rd(1, 0x2F0), 0);
+    wr(1, 0x280, 0);
+    ck_assert_uint_eq(rd(1, 0x280) & 0x80, 0x80);
 }
 END_TEST
 

@@ -184,8 +184,8 @@ START_TEST(test_ioapic_registers)
     ck_assert_uint_eq(io_rd(0x00), 0x02000000);
     ck_assert_uint_eq(io_rd(0x01), 0x00170020);
     ck_assert_uint_eq(io_rd(0x02), 0x02000000);
-    io_wr(0x00, 0x0A000000);
-    ck_assert_uint_eq(io_rd(0x00), 0x0A000000);
+    io_wr(0x00, 0xFA000000);
+    ck_assert_uint_eq(io_rd(0x00), 0x0A000000);       /* a 4-bit ID in bits 27:24 */
     ck_assert_uint_eq(io_rd(0x02), 0x0A000000);       /* arbitration ID follows */
     io_wr(0x01, 0);
     io_wr(0x02, 0);
@@ -214,7 +214,7 @@ START_TEST(test_ioapic_registers)
     ck_assert_uint_eq(io_rd(0x00), 0x02000000);
     ck_assert_uint_eq(entry_lo(0), MASKED);
     /* properties */
-    ck_assert_ptr_null(device_create_class(&m, &ioapic_class, "bad", "id=256"));
+    ck_assert_ptr_null(device_create_class(&m, &ioapic_class, "bad", "id=16"));
     ck_assert_ptr_null(device_create_class(&m, &ioapic_class, "bad", "id=x"));
 }
 END_TEST

@@ -140,6 +140,8 @@ ASM_FN(u_wrmsr, "u_wrmsr_at: wrmsr\n int $" STR(USER_EXIT_VEC));
 ASM_LABEL(u_kds_at);
 ASM_FN(u_kds, "mov $" STR(SEL_KDATA) ", %eax\n u_kds_at: mov %eax, %ds\n int $" STR(USER_EXIT_VEC));
 ASM_FN(u_nothing, "int $" STR(USER_EXIT_VEC));
+/* SMSW is not privileged (only CR4.UMIP would make it #GP at CPL 3) */
+ASM_FN(u_smsw, "smsw %ax\n int $" STR(USER_EXIT_VEC));
 ASM_LABEL(u_pf_read_at);
 ASM_FN(u_pf_read, "mov 0x401000, %eax\n int $" STR(USER_EXIT_VEC));
 ASM_LABEL(u_pf_write_at);
@@ -228,6 +230,12 @@ static void test_de_db_bp(void)
 static void test_ud_nm(void)
 {
     expect_trap("#UD: UD2", t_ud2, 0, 6, NO_TRAP, LBL(ud2_at), SEL_KCODE);
+    /* a fault pushes EFLAGS with RF set (SDM vol. 3A 18.3.1.1), a trap does not */
+    qemu_deviation("QEMU TCG does not set RF in the EFLAGS image of a fault");
+    check_eq("#UD: saved EFLAGS has RF (fault)", trap_last.eflags & EFL_RF, EFL_RF);
+    qemu_deviation(NULL);
+    expect_trap("#BP: INT3 (for its saved RF)", t_int3, 0, 3, NO_TRAP, LBL(bp_after), SEL_KCODE);
+    check_eq("#BP: saved EFLAGS has no RF (trap)", trap_last.eflags & EFL_RF, 0);
     expect_trap("#UD: MOV to CS", t_mov_cs, 0, 6, NO_TRAP, LBL(ud_movcs_at), SEL_KCODE);
     expect_trap("#UD: LOCK with a register destination", t_lock_reg, 0, 6, NO_TRAP,
                 LBL(ud_lockreg_at), SEL_KCODE);
@@ -398,6 +406,8 @@ static void test_ring3(void)
                      LBL(u_kds_at));
     check_eq("CLI allowed at CPL 3 with IOPL 3",
              run_user(u_cli, (uint32_t)user_stack_top, 0x3002), USER_EXIT_VEC);
+    check_eq("SMSW allowed at CPL 3", run_user(u_smsw, (uint32_t)user_stack_top, 0x2),
+             USER_EXIT_VEC);
 }
 
 static void test_pf(void)

@@ -21,6 +21,8 @@ extern char s64_basic[], s64_cs[], s64_regs[], s64_riprel[], s64_high[], s64_ari
 extern char s64_zext[], s64_sext[], s64_exit[], q_data[];
 extern char s64_daa[], s64_daa_at[], s64_pushcs[], s64_pushcs_at[], s64_noncanon[];
 extern char s64_noncanon_at[];
+extern char s64_noncanon_rsp[], s64_noncanon_rsp_at[], s64_noncanon_rbp[], s64_noncanon_rbp_at[];
+extern char s64_noncanon_jmp[], s64_noncanon_jmp_at[], s64_noncanon_ret[], s64_noncanon_ret_at[];
 
 static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
@@ -196,6 +198,17 @@ static void test_long_mode(void)
                 (uint32_t)s64_pushcs_at, SEL_CODE64);
     expect_trap("64-bit mode: non-canonical address is #GP(0)", run64, (uint32_t)s64_noncanon,
                 13, 0, (uint32_t)s64_noncanon_at, SEL_CODE64);
+    qemu_deviation("QEMU TCG raises #GP for non-canonical stack (SS) references");
+    expect_trap("64-bit mode: non-canonical RSP-based address is #SS(0)", run64,
+                (uint32_t)s64_noncanon_rsp, 12, 0, (uint32_t)s64_noncanon_rsp_at, SEL_CODE64);
+    expect_trap("64-bit mode: non-canonical RBP-based address is #SS(0)", run64,
+                (uint32_t)s64_noncanon_rbp, 12, 0, (uint32_t)s64_noncanon_rbp_at, SEL_CODE64);
+    qemu_deviation("QEMU TCG jumps to a non-canonical target and faults there");
+    expect_trap("64-bit mode: JMP to a non-canonical address is #GP(0) at the JMP", run64,
+                (uint32_t)s64_noncanon_jmp, 13, 0, (uint32_t)s64_noncanon_jmp_at, SEL_CODE64);
+    expect_trap("64-bit mode: RET to a non-canonical address is #GP(0) at the RET", run64,
+                (uint32_t)s64_noncanon_ret, 13, 0, (uint32_t)s64_noncanon_ret_at, SEL_CODE64);
+    qemu_deviation(NULL);
     check_eq64("64-bit mode: still running after the exceptions", call64(s64_basic, 0),
                0x123456789abcdef0ull);
 }

@@ -437,6 +437,30 @@ s64_noncanon_at:
     mov (%rax), %rax                /* non-canonical: #GP(0) */
     ret
 
+    .globl s64_noncanon_rsp, s64_noncanon_rsp_at, s64_noncanon_rbp, s64_noncanon_rbp_at
+    .globl s64_noncanon_jmp, s64_noncanon_jmp_at, s64_noncanon_ret, s64_noncanon_ret_at
+s64_noncanon_rsp:
+    movabs $0x0000800000000000, %rax
+s64_noncanon_rsp_at:
+    mov (%rsp,%rax), %rax           /* through SS (RSP base): #SS(0) */
+    ret
+s64_noncanon_rbp:
+    push %rbp
+    movabs $0x0000800000000000, %rax
+s64_noncanon_rbp_at:
+    mov 8(%rbp,%rax), %rax          /* through SS (RBP base): #SS(0) */
+    pop %rbp
+    ret
+s64_noncanon_jmp:
+    movabs $0xaaaaaaaaaaaaaaaa, %rax
+s64_noncanon_jmp_at:
+    jmp *%rax                       /* #GP(0) at the JMP, not at the target */
+s64_noncanon_ret:
+    movabs $0x0000800000000000, %rax
+    push %rax
+s64_noncanon_ret_at:
+    ret                             /* #GP(0) at the RET, RSP not popped */
+
     .bss
     .align 8
     .globl res64
