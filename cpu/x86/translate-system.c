@@ -102,15 +102,15 @@ static void gen_pop_sreg(DisasContext *s, int seg)
     after_seg_load(s, seg, true);
 }
 
-/* LDS LES LSS LFS LGS: offset then selector from memory */
-static void gen_lxs(DisasContext *s, int seg)
+/* Load a far pointer m16:16/32/64 (offset, then selector) from the ModRM memory operand;
+ * false after raising #UD for a register operand. */
+static bool gen_ld_far_ptr(DisasContext *s, int ot, IRVal off, IRVal sel)
 {
-    int ot = x86_ot_of_size(s->insn.opsize);
-    IRVal a, a2 = x86_tmp(s), off = x86_tmp(s), sel = x86_tmp(s);
+    IRVal a, a2 = x86_tmp(s);
 
     if (s->insn.mod == 3 || !s->insn.has_mem) {
         x86_gen_illegal(s);
-        return;
+        return false;
     }
     a = x86_gen_modrm_addr(s);
     ir_add(s->b, a2, a, x86_const(s, 1u << ot));
@@ -121,6 +121,18 @@ static void gen_lxs(DisasContext *s, int seg)
     x86_gen_seg_check(s, a, (1 << ot) + 2, false);
     ir_guest_ld(s->b, off, a, ot, s->mem_idx);
     ir_guest_ld(s->b, sel, a2, MO_16, s->mem_idx);
+    return true;
+}
+
+/* LDS LES LSS LFS LGS: offset then selector from memory */
+static void gen_lxs(DisasContext *s, int seg)
+{
+    int ot = x86_ot_of_size(s->insn.opsize);
+    IRVal off = x86_tmp(s), sel = x86_tmp(s);
+
+    if (!gen_ld_far_ptr(s, ot, off, sel)) {
+        return;
+    }
     x86_gen_load_seg(s, seg, sel);
     x86_gen_st_reg(s, ot, s->insn.reg, off);
     after_seg_load(s, seg, false);
@@ -131,21 +143,11 @@ static void gen_lxs(DisasContext *s, int seg)
 static void gen_far_mem(DisasContext *s, bool call)
 {
     int ot = x86_ot_of_size(s->insn.opsize);
-    IRVal a, a2 = x86_tmp(s), off = x86_tmp(s), sel = x86_tmp(s);
+    IRVal off = x86_tmp(s), sel = x86_tmp(s);
 
-    if (s->insn.mod == 3 || !s->insn.has_mem) {
-        x86_gen_illegal(s);
+    if (!gen_ld_far_ptr(s, ot, off, sel)) {
         return;
     }
-    a = x86_gen_modrm_addr(s);
-    ir_add(s->b, a2, a, x86_const(s, 1u << ot));
-    if (!s->code64) {
-        ir_op2(s->b, IR_ext32u, a2, a2);
-    }
-    /* the whole far pointer is checked at once (a2 is not a tracked address) */
-    x86_gen_seg_check(s, a, (1 << ot) + 2, false);
-    ir_guest_ld(s->b, off, a, ot, s->mem_idx);
-    ir_guest_ld(s->b, sel, a2, MO_16, s->mem_idx);
     if (call) {
         ir_call(s->b, IR_NONE, helper_lcall, 0, sel, off, x86_const(s, 1u << ot),
                 x86_const(s, s->pc));
