@@ -11,7 +11,7 @@ static const AccelOps *const accels[] = {
 
 const AccelOps *current_accel;
 
-static const AccelOps *accel_find(const char *name)
+const AccelOps *accel_find(const char *name)
 {
     for (int i = 0; accels[i]; i++) {
         if (!strcmp(accels[i]->name, name)) {
@@ -51,4 +51,44 @@ const AccelOps *accel_select(const char *list, char *why, size_t why_size)
         error_report("using accelerator '%s' (%s)", chosen->name, why);
     }
     return chosen;
+}
+
+static void print_stat(void *opaque, const char *group, const char *name, uint64_t value)
+{
+    FILE *f = ((void **)opaque)[0];
+    const char **last = (const char **)&((void **)opaque)[1];
+
+    if (!*last || strcmp(*last, group)) {
+        fprintf(f, "  %s:\n", group);
+        *last = group;
+    }
+    fprintf(f, "    %-28s %" PRIu64 "\n", name, value);
+}
+
+void accel_print_stats(Machine *m, FILE *f)
+{
+    void *ctx[2] = { f, NULL };
+    const char *note = current_accel->host_note ? current_accel->host_note() : NULL;
+
+    fprintf(f, "accelerator: %s\n", current_accel->name);
+    if (note) {
+        fprintf(f, "  note: %s\n", note);
+    }
+    if (current_accel->stats) {
+        current_accel->stats(m, print_stat, ctx);
+    }
+}
+
+void accel_synchronize_state(Machine *m)
+{
+    for (int i = 0; current_accel->get_state && i < m->ncpus; i++) {
+        current_accel->get_state(m->cpus[i]);
+    }
+}
+
+void accel_synchronize_post_reset(Machine *m)
+{
+    for (int i = 0; current_accel->put_state && i < m->ncpus; i++) {
+        current_accel->put_state(m->cpus[i]);
+    }
 }

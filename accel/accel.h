@@ -19,6 +19,10 @@ typedef enum VcpuExit {
     VCPU_EXIT_DEBUG,      /* breakpoint or single step for the debugger */
 } VcpuExit;
 
+/* One counter of an accelerator, for `info accel` and --compare: group names the table
+ * ("exits" for KVM exit reasons, "tcg" for the block cache, "cpu0", ...). */
+typedef void AccelStatFn(void *opaque, const char *group, const char *name, uint64_t value);
+
 typedef struct AccelOps {
     const char *name;
     /* Can it run here? When not, *why is set to a sentence for the user. */
@@ -29,12 +33,40 @@ typedef struct AccelOps {
     void (*vcpu_kick)(CPUState *cs);
     void (*vcpu_fini)(CPUState *cs);
     void (*fini)(Machine *m);
-    /* print the accelerator's statistics (info accel, --compare) */
-    void (*print_stats)(Machine *m, FILE *f);
+    /* Every counter of the accelerator (info accel, --compare). */
+    void (*stats)(Machine *m, AccelStatFn *fn, void *opaque);
+    /*
+     * Canonical state synchronisation. get_state copies the accelerator's copy of the CPU
+     * registers into the canonical state (KVM: KVM_GET_REGS, ...); put_state marks the
+     * canonical state as changed from outside (reset, loader, monitor, switch), so that
+     * the accelerator loads it before the vCPU runs again. NULL: the accelerator runs on
+     * the canonical state itself (tcg). Called with the vCPU stopped or on its thread.
+     */
+    void (*get_state)(CPUState *cs);
+    void (*put_state)(CPUState *cs);
+    /* Lockstep: on, every vcpu_run runs at most one guest instruction and returns
+     * VCPU_EXIT_DEBUG after it. 0 or -errno. */
+    int (*set_single_step)(CPUState *cs, bool on);
+    /* Can the running machine be moved off this accelerator, or onto it, now? false with
+     * *why set to a sentence when not (NULL: always). */
+    bool (*can_switch)(Machine *m, bool onto, const char **why);
+    /* A sentence on how it runs on this host (e.g. "KVM on this host emulates guest
+     * instructions in the kernel instead of running them natively"), or NULL. */
+    const char *(*host_note)(void);
 } AccelOps;
 
 extern const AccelOps tcg_accel_ops;
 extern const AccelOps *current_accel;
+
+/* The accelerator called name among those built in (tcg, kvm, ...), or NULL. */
+const AccelOps *accel_find(const char *name);
+/* Print every counter of the current accelerator, grouped, to f. */
+void accel_print_stats(Machine *m, FILE *f);
+/* The canonical state of every vCPU made current (get_state), for readers outside the
+ * vCPU threads; the vCPUs must be paused. */
+void accel_synchronize_state(Machine *m);
+/* The canonical state of every vCPU was set from outside (reset, loader): put_state. */
+void accel_synchronize_post_reset(Machine *m);
 
 /* Choose from a list ("kvm:tcg"): the first available one. The reasons for refusing the
  * others go to why (and to stderr when a later one was chosen); NULL when none is usable. */

@@ -84,6 +84,12 @@ struct CPUState {
     uint64_t stat_tbs_executed, stat_exceptions, stat_interrupts;
 };
 
+/* One architectural register by name, as accelerators are compared (--compare, --lockstep). */
+typedef struct CPURegValue {
+    const char *name;
+    uint64_t value;
+} CPURegValue;
+
 struct CPUClass {
     const char *arch;                        /* "x86_64" */
     size_t state_size;                       /* size of the arch state that embeds CPUState */
@@ -122,6 +128,10 @@ struct CPUClass {
      * guest memory without faulting and without touching devices: what cannot be read is
      * skipped (crash reports; NULL: cpu_dump_history prints the pcs only) */
     void (*disas)(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags, FILE *f);
+    /* The architectural registers compared between accelerators (general registers, pc,
+     * flags, segment selectors, control registers, EFER), from the canonical state: fills
+     * out (at most max) and returns the count. */
+    int (*arch_regs)(CPUState *cs, CPURegValue *out, int max);
 };
 
 static inline void *cpu_arch_state(CPUState *cs)

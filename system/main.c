@@ -134,6 +134,7 @@ int main(int argc, char **argv)
     const char *bios = NULL;
 
     opts.smp = 1;
+    opts.kernel_irqchip = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] == '-' && a[1] == '-' && a[2]) {
@@ -146,15 +147,27 @@ int main(int argc, char **argv)
             printf("tandem version " TANDEM_VERSION "\n");
             return 0;
         } else if (!strcmp(a, "-M") || !strcmp(a, "-machine")) {
-            char *v = xstrdup(need_arg(argc, argv, &i));
-            char *comma = strchr(v, ',');
-            if (comma) {
-                *comma = '\0';
+            char *v = xstrdup(need_arg(argc, argv, &i)), *save = NULL;
+            for (char *tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                if (!strncmp(tok, "kernel-irqchip=", 15) || !strncmp(tok, "kernel_irqchip=", 15)) {
+                    const char *k = tok + 15;
+                    if (!strcmp(k, "on") || !strcmp(k, "split")) {
+                        opts.kernel_irqchip = 1;
+                    } else if (!strcmp(k, "off")) {
+                        opts.kernel_irqchip = 0;
+                    } else {
+                        fatal("-machine kernel-irqchip=%s: expected on, off or split", k);
+                    }
+                } else if (!strncmp(tok, "accel=", 6)) {
+                    accel_list = tok + 6;
+                } else if (!strncmp(tok, "type=", 5)) {
+                    machine_name = tok + 5;
+                } else if (!strchr(tok, '=') && tok == v) {
+                    machine_name = tok;
+                } else {
+                    fatal("-machine: unknown property '%s' (known: type, accel, kernel-irqchip)", tok);
+                }
             }
-            if (!strncmp(v, "type=", 5)) {
-                memmove(v, v + 5, strlen(v + 5) + 1);
-            }
-            machine_name = v;
         } else if (!strcmp(a, "-m")) {
             const char *v = need_arg(argc, argv, &i);
             if (!strncmp(v, "size=", 5)) {

@@ -360,21 +360,24 @@ static VcpuExit tcg_vcpu_run(CPUState *cs)
     }
 }
 
-static void tcg_print_stats(Machine *m, FILE *f)
+static void tcg_stats_fn(Machine *m, AccelStatFn *fn, void *opaque)
 {
-    fprintf(f, "accelerator: tcg (tcg-lite interpreter)\n");
-    fprintf(f, "  blocks translated     %" PRIu64 "\n", tcg_stats.tbs_translated);
-    fprintf(f, "  guest insns translated %" PRIu64 "\n", tcg_stats.guest_insns_translated);
-    fprintf(f, "  block cache flushes   %" PRIu64 "\n", tcg_stats.tbs_flushed);
-    fprintf(f, "  code-page writes      %" PRIu64 "\n", tcg_stats.code_invalidations);
-    fprintf(f, "  block lookups (hash)  %" PRIu64 "\n", tcg_stats.tb_lookups);
-    fprintf(f, "  chains made           %" PRIu64 "\n", tcg_stats.tb_chained);
-    fprintf(f, "  TLB fills             %" PRIu64 "\n", tcg_stats.tlb_fills);
-    fprintf(f, "  TLB flushes           %" PRIu64 "\n", tcg_stats.tlb_flushes);
-    for (int i = 0; i < m->ncpus; i++) {
+    static const char *const cpu_groups[] = { "cpu0", "cpu1", "cpu2", "cpu3", "cpu4", "cpu5",
+                                              "cpu6", "cpu7" };
+
+    fn(opaque, "tcg", "blocks translated", tcg_stats.tbs_translated);
+    fn(opaque, "tcg", "guest insns translated", tcg_stats.guest_insns_translated);
+    fn(opaque, "tcg", "block cache flushes", tcg_stats.tbs_flushed);
+    fn(opaque, "tcg", "code-page writes", tcg_stats.code_invalidations);
+    fn(opaque, "tcg", "block lookups (hash)", tcg_stats.tb_lookups);
+    fn(opaque, "tcg", "chains made", tcg_stats.tb_chained);
+    fn(opaque, "tcg", "TLB fills", tcg_stats.tlb_fills);
+    fn(opaque, "tcg", "TLB flushes", tcg_stats.tlb_flushes);
+    for (int i = 0; i < m->ncpus && i < (int)ARRAY_SIZE(cpu_groups); i++) {
         CPUState *cs = m->cpus[i];
-        fprintf(f, "  cpu%d: blocks run %" PRIu64 ", exceptions %" PRIu64 ", interrupts %" PRIu64 "\n",
-                i, cs->stat_tbs_executed, cs->stat_exceptions, cs->stat_interrupts);
+        fn(opaque, cpu_groups[i], "blocks run", cs->stat_tbs_executed);
+        fn(opaque, cpu_groups[i], "exceptions", cs->stat_exceptions);
+        fn(opaque, cpu_groups[i], "interrupts", cs->stat_interrupts);
     }
 }
 
@@ -384,5 +387,5 @@ const AccelOps tcg_accel_ops = {
     .init = tcg_init,
     .vcpu_init = tcg_vcpu_init,
     .vcpu_run = tcg_vcpu_run,
-    .print_stats = tcg_print_stats,
+    .stats = tcg_stats_fn,
 };

@@ -27,6 +27,7 @@ typedef struct MachineOpts {
     const char *serial[MACHINE_MAX_SERIAL];  /* chardev specs; NULL = none */
     int nr_serial;
     const char *accel;
+    int kernel_irqchip;           /* -machine kernel-irqchip=: -1 default (on), 0 off, 1 on */
 } MachineOpts;
 
 typedef struct MachineClass MachineClass;
@@ -46,6 +47,10 @@ struct Machine {
     volatile bool reset_requested, shutdown_requested;
     CPUState *triple_fault_cpu;   /* the CPU whose triple fault asked for the reset */
     int exit_status;
+    /* Set by an accelerator whose interrupt controllers live outside tandem (KVM's
+     * in-kernel irqchip): the board's GSI lines go there instead of to tandem's PIC and
+     * IOAPIC. NULL: tandem's own models are in the path. */
+    void (*accel_set_irq)(Machine *m, int gsi, int level);
 };
 
 struct MachineClass {
