@@ -82,6 +82,9 @@ void cpu_spin_pause(CPUState *cs)
 void cpu_exit(CPUState *cs)
 {
     __atomic_store_n(cs->exit_request, 1, __ATOMIC_SEQ_CST);
+    if (cs->accel_kick) {
+        cs->accel_kick(cs);
+    }
 }
 
 void cpu_interrupt(CPUState *cs, uint32_t mask)

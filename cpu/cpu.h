@@ -76,7 +76,12 @@ struct CPUState {
     bool can_do_io;
     CPUHistoryEntry pc_history[CPU_PC_HISTORY];
     unsigned pc_history_pos;
-    void *accel_data;                /* the accelerator's per-vCPU state */
+    /* each accelerator's per-vCPU state: a machine can move between accelerators while it
+     * runs (monitor `accel`), and each keeps its own (NULL until that one is first used) */
+    void *tcg_state, *kvm_state, *xen_state;
+    /* set by an accelerator that must be interrupted by more than exit_request (KVM:
+     * a signal that ends KVM_RUN); called by cpu_exit() from any thread */
+    void (*accel_kick)(CPUState *cs);
     /* interrupt acknowledge: the board sets it (PIC/APIC); returns a vector or -1 */
     int (*get_interrupt_vector)(void *opaque, CPUState *cs);
     void *irq_opaque;

@@ -103,6 +103,7 @@ static void request_hook(void)
         }
         m->triple_fault_cpu = NULL;
         machine_reset(m);
+        accel_synchronize_post_reset(m);
         accel_resume_vcpus(m);
     }
 }
@@ -340,6 +341,7 @@ int main(int argc, char **argv)
         return 1;
     }
     machine_reset(m);
+    accel_synchronize_post_reset(m);
     if (accel_start_vcpus(m) < 0) {
         return 1;
     }

@@ -334,12 +334,28 @@ static int tcg_init(Machine *m)
 
 static int tcg_vcpu_init(CPUState *cs)
 {
-    TCGCPU *t = xzalloc(sizeof(*t));
+    TCGCPU *t;
+
+    cs->accel_kick = NULL;
+    if (tcg_cpu(cs)) {
+        return 0;       /* back from another accelerator: the TLB is flushed by put_state */
+    }
+    t = xzalloc(sizeof(*t));
     t->builder = ir_builder_new();
-    cs->accel_data = t;
+    cs->tcg_state = t;
     t->used_modes = (1u << IR_NB_MMU_MODES) - 1;
     tlb_flush(cs);
     return 0;
+}
+
+/* The canonical state was changed from outside: nothing translated or cached for the old
+ * mappings may be used. */
+static void tcg_put_state(CPUState *cs)
+{
+    if (tcg_cpu(cs)) {
+        tlb_flush(cs);
+        tb_jmp_cache_clear(cs);
+    }
 }
 
 static VcpuExit tcg_vcpu_run(CPUState *cs)
@@ -388,4 +404,5 @@ const AccelOps tcg_accel_ops = {
     .vcpu_init = tcg_vcpu_init,
     .vcpu_run = tcg_vcpu_run,
     .stats = tcg_stats_fn,
+    .put_state = tcg_put_state,
 };

@@ -10,7 +10,7 @@
 #define TB_JMP_CACHE_BITS 12
 #define TB_JMP_CACHE_SIZE (1 << TB_JMP_CACHE_BITS)
 
-/* Per-vCPU TCG state (cs->accel_data). */
+/* Per-vCPU TCG state (cs->tcg_state). */
 typedef struct TCGCPU {
     /* physical page address (and the region) behind each TLB entry, for I/O and code */
     hwaddr iotlb[IR_NB_MMU_MODES][IR_TLB_SIZE];
@@ -27,7 +27,7 @@ typedef struct TCGCPU {
 
 static inline TCGCPU *tcg_cpu(CPUState *cs)
 {
-    return cs->accel_data;
+    return cs->tcg_state;
 }
 
 static inline TLBEntry *cpu_tlb(CPUState *cs)
