@@ -408,17 +408,32 @@ static int kvm_vcpu_init(CPUState *cs)
  * returns without running the guest. Done before the vCPU leaves its run loop after such
  * an exit, so that nobody outside it sees a half-done instruction.
  */
+static void kvm_handle_io(KVMCPU *kv);
+static void kvm_handle_mmio(KVMCPU *kv);
+
 static void kvm_complete_io(KVMCPU *kv)
 {
-    if (!kv->io_pending) {
-        return;
+    struct kvm_run *run = kv->run;
+
+    while (kv->io_pending) {
+        int r;
+        run->immediate_exit = 1;
+        r = ioctl(kv->fd, KVM_RUN, 0);
+        run->immediate_exit = 0;
+        kv->io_pending = false;
+        kv->sync = kvm.sync_regs;
+        kv->valid = false;
+        /* finishing a string instruction may need more I/O */
+        if (r == 0 && run->exit_reason == KVM_EXIT_IO) {
+            kv->exits[KVM_EXIT_IO]++;
+            kvm_handle_io(kv);
+            kv->io_pending = true;
+        } else if (r == 0 && run->exit_reason == KVM_EXIT_MMIO) {
+            kv->exits[KVM_EXIT_MMIO]++;
+            kvm_handle_mmio(kv);
+            kv->io_pending = true;
+        }
     }
-    kv->run->immediate_exit = 1;
-    ioctl(kv->fd, KVM_RUN, 0);
-    kv->run->immediate_exit = 0;
-    kv->io_pending = false;
-    kv->sync = kvm.sync_regs;
-    kv->valid = false;
 }
 
 void kvm_sync_state(CPUState *cs)
@@ -595,6 +610,10 @@ static VcpuExit kvm_vcpu_run(CPUState *cs)
             kvm_complete_io(kv);
             return VCPU_EXIT_KICK;
         }
+        if (kv->single_step && kvm.pvm && !kvm.irqchip_in_kernel && !cs->halted &&
+            kvm_arch_step_hlt(kv)) {
+            return VCPU_EXIT_DEBUG;
+        }
         if (!kvm.irqchip_in_kernel) {
             r = kvm_arch_pre_run(kv);
             if (r < 0) {
@@ -640,12 +659,19 @@ static VcpuExit kvm_vcpu_run(CPUState *cs)
         }
         switch (run->exit_reason) {
         case KVM_EXIT_IO:
-            kvm_handle_io(kv);
-            kv->io_pending = true;
-            break;
         case KVM_EXIT_MMIO:
-            kvm_handle_mmio(kv);
+            if (run->exit_reason == KVM_EXIT_IO) {
+                kvm_handle_io(kv);
+            } else {
+                kvm_handle_mmio(kv);
+            }
             kv->io_pending = true;
+            if (kv->single_step) {
+                /* the instruction ends when the access completes: that is the step (not
+                 * every KVM reports a debug exit after it, PVM does not) */
+                kvm_complete_io(kv);
+                return VCPU_EXIT_DEBUG;
+            }
             break;
         case KVM_EXIT_IRQ_WINDOW_OPEN:
         case KVM_EXIT_SET_TPR:

@@ -109,6 +109,10 @@ void kvm_arch_irqchip_reset(Machine *m);
 void kvm_arch_lapic_reset(KVMCPU *kv);
 /* Machine.accel_set_irq with the in-kernel irqchip: a GSI level (KVM_IRQ_LINE). */
 void kvm_arch_set_irq(Machine *m, int gsi, int level);
+/* Single-stepping with the userspace irqchip on PVM, which reports a stepped HLT as a
+ * debug exit and then halts after the next instruction: when the next instruction is a
+ * HLT, do that step here (RIP past it, the vCPU halted) and return true. */
+bool kvm_arch_step_hlt(KVMCPU *kv);
 /* Whether the vCPU has an interrupt or exception in flight (from the last get_state). */
 bool kvm_arch_event_in_flight(KVMCPU *kv);
 /* The code-fetch mode of the canonical state, as CPUClass.disas takes it. */

@@ -1115,3 +1115,37 @@ void kvm_arch_mmio_done(KVMCPU *kv, uint64_t addr)
         kv->tpr = x86_apic_hooks.get_tpr(x86_apic_hooks.opaque, kv->cs);
     }
 }
+
+/* ---------------------------------------------------------------------------------------
+ * Single-stepping a HLT on PVM
+ * ------------------------------------------------------------------------------------- */
+
+bool kvm_arch_step_hlt(KVMCPU *kv)
+{
+    CPUState *cs = kv->cs;
+    X86CPU *env = x86_cpu(cs);
+    struct kvm_translation tr;
+    const FlatRange *fr;
+
+    memset(&tr, 0, sizeof(tr));
+    if (kv->sync && !kv->dirty) {
+        tr.linear_address = kv->run->s.regs.sregs.cs.base + kv->run->s.regs.regs.rip;
+    } else {
+        tr.linear_address = env->segs[X86_SEG_CS].base + env->eip;
+    }
+    if (kvm_ioctl(kv->fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid) {
+        return false;
+    }
+    fr = as_lookup(cs->as, tr.physical_address);
+    if (!fr || (fr->mr->type != MR_RAM && fr->mr->type != MR_ROM) || !fr->mr->ram ||
+        fr->mr->ram[tr.physical_address - fr->start + fr->offset] != 0xf4) {
+        return false;
+    }
+    kvm_sync_state(cs);
+    env->eip++;
+    env->hflags &= ~(uint32_t)HF_INHIBIT_IRQ;
+    cs->halted = true;
+    kv->dirty = true;
+    kv->valid = false;
+    return true;
+}
