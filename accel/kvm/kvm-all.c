@@ -387,7 +387,9 @@ static int kvm_vcpu_init(CPUState *cs)
         return -1;
     }
     if (kvm.sync_regs) {
-        kv->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+        /* the general registers only: KVM copies them at every exit, which is cheap;
+         * the segment registers are read when the state is needed */
+        kv->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
     }
     kv->dirty = true;       /* start from the canonical state */
     kv->after_reset = true;
@@ -402,15 +404,15 @@ static int kvm_vcpu_init(CPUState *cs)
     return 0;
 }
 
+static void kvm_handle_io(KVMCPU *kv);
+static void kvm_handle_mmio(KVMCPU *kv);
+
 /*
  * An I/O or MMIO exit is complete (and the guest state consistent) only once KVM_RUN is
  * entered again: enter it with immediate_exit set, which finishes the instruction and
  * returns without running the guest. Done before the vCPU leaves its run loop after such
  * an exit, so that nobody outside it sees a half-done instruction.
  */
-static void kvm_handle_io(KVMCPU *kv);
-static void kvm_handle_mmio(KVMCPU *kv);
-
 static void kvm_complete_io(KVMCPU *kv)
 {
     struct kvm_run *run = kv->run;

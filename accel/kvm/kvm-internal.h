@@ -24,7 +24,7 @@ typedef struct KVMCPU {
      *          userspace, monitor, switch): load all of it into KVM before KVM_RUN;
      *  valid   the canonical state holds KVM's current state (get_state ran since the
      *          last KVM_RUN): get_state has nothing to do;
-     *  sync    run->s.regs holds the registers KVM stored at the last exit.
+     *  sync    run->s.regs.regs holds the general registers KVM stored at the last exit.
      */
     bool dirty, valid, sync;
     bool io_pending;            /* an I/O or MMIO exit is handled but not yet completed */
@@ -93,7 +93,8 @@ int kvm_arch_get_state(KVMCPU *kv);
 /* Canonical -> KVM. -1 after error_report() (e.g. PVM refusing a long-mode state). */
 int kvm_arch_put_state(KVMCPU *kv);
 /* The general registers, RIP and RFLAGS from the last exit's sync area into the canonical
- * state (cheap: no system call); false when the area is not valid. */
+ * state (cheap: no system call; enough for HLT's has_work test); false when the area is
+ * not valid. */
 bool kvm_arch_regs_from_sync(KVMCPU *kv);
 /* Before KVM_RUN with the userspace irqchip: INIT/SIPI, NMI and interrupt injection, TPR.
  * Returns 1 when the vCPU is halted (the caller returns VCPU_EXIT_HALT), 0 to run, -1 on a

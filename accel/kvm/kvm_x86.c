@@ -651,7 +651,6 @@ bool kvm_arch_regs_from_sync(KVMCPU *kv)
         return false;
     }
     regs_from_kvm(env, &kv->run->s.regs.regs);
-    sregs_from_kvm(kv, env, &kv->run->s.regs.sregs);
     x86_update_hflags(env);
     return true;
 }
@@ -905,19 +904,18 @@ int kvm_arch_get_state(KVMCPU *kv)
 
     if (kv->sync) {
         regs_from_kvm(env, &kv->run->s.regs.regs);
-        sregs_from_kvm(kv, env, &kv->run->s.regs.sregs);
     } else {
         r = kvm_ioctl(kv->fd, KVM_GET_REGS, &regs);
         if (r < 0) {
             goto fail;
         }
-        r = kvm_ioctl(kv->fd, KVM_GET_SREGS, &sregs);
-        if (r < 0) {
-            goto fail;
-        }
         regs_from_kvm(env, &regs);
-        sregs_from_kvm(kv, env, &sregs);
     }
+    r = kvm_ioctl(kv->fd, KVM_GET_SREGS, &sregs);
+    if (r < 0) {
+        goto fail;
+    }
+    sregs_from_kvm(kv, env, &sregs);
     x86_update_hflags(env);
     if ((r = get_msrs(kv, env)) < 0 || (r = get_fpu(kv, env)) < 0 ||
         (r = get_events(kv, env)) < 0 || (r = get_debugregs(kv, env)) < 0 ||
@@ -1127,12 +1125,9 @@ bool kvm_arch_step_hlt(KVMCPU *kv)
     struct kvm_translation tr;
     const FlatRange *fr;
 
+    kvm_sync_state(cs);     /* cheap when the state is current (lockstep reads it anyway) */
     memset(&tr, 0, sizeof(tr));
-    if (kv->sync && !kv->dirty) {
-        tr.linear_address = kv->run->s.regs.sregs.cs.base + kv->run->s.regs.regs.rip;
-    } else {
-        tr.linear_address = env->segs[X86_SEG_CS].base + env->eip;
-    }
+    tr.linear_address = env->segs[X86_SEG_CS].base + env->eip;
     if (kvm_ioctl(kv->fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid) {
         return false;
     }
@@ -1141,7 +1136,6 @@ bool kvm_arch_step_hlt(KVMCPU *kv)
         fr->mr->ram[tr.physical_address - fr->start + fr->offset] != 0xf4) {
         return false;
     }
-    kvm_sync_state(cs);
     env->eip++;
     env->hflags &= ~(uint32_t)HF_INHIBIT_IRQ;
     cs->halted = true;
