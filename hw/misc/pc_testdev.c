@@ -115,6 +115,12 @@ static void testdev_irq_write(void *opaque, hwaddr addr, uint64_t val, unsigned 
     } else {
         s->irq_levels &= ~(1u << n);
     }
+    if (s->parent.machine && s->parent.machine->accel_set_irq) {
+        /* the interrupt controllers are an accelerator's (KVM's in-kernel irqchip): the
+         * line is GSI n there, as QEMU's pc-testdev drives ISA IRQ n */
+        s->parent.machine->accel_set_irq(s->parent.machine, n, level);
+        return;
+    }
     irq_set(device_irq_out(&s->parent, n), level);
     if (n < 16) {
         irq_set(&s->pic_line[n], level);
