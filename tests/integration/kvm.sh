@@ -43,7 +43,7 @@ if grep -q "not built into this tandem" "$tmp/err"; then
     [ "$rc" -eq 1 ] && grep -q "using accelerator 'tcg' (kvm: not built into this tandem)" \
         "$tmp/err" && ok "-accel kvm:tcg falls back to tcg, saying why" ||
         bad "-accel kvm:tcg without KVM built in: exit $rc"
-    echo "skip the rest: this tandem was built without KVM (configure found no <linux/kvm.h>)"
+    echo "skip the rest: this tandem was built without KVM (configure: no <linux/kvm.h>, or --disable-kvm)"
     echo "$pass passed, $fail failed, 1 skipped"
     [ "$fail" -eq 0 ]
     exit
