@@ -4,10 +4,13 @@
  * keyed by physical pc, pc, cs_base and flags, plus a per-vCPU jump cache by linear pc),
  * chaining, invalidation when guest code is written, and the execution loop that delivers
  * interrupts and exceptions between blocks.
- * Invalidation drops every translation (simple and always correct); freed blocks are kept
- * until the vCPU is back in its loop, since the writing block may still be running.
- * Not yet: sharing translations between vCPUs safely (with -smp > 1 the freed blocks are
- * kept until exit).
+ * Invalidation drops every translation (simple and always correct). Translations are shared
+ * by the vCPU threads, so a dropped block may still be running on any of them (the writing
+ * vCPU included): dropped blocks go to a grave tagged with the flush generation, and are
+ * freed once every vCPU has been back at the top of its loop since (epoch-based reclamation:
+ * a vCPU at its loop top holds no block, and one outside the TCG loop holds none either).
+ * The other vCPUs drop their jump caches and TLBs themselves at their next loop top
+ * (flush_pending), since those are only ever written by their owner while it runs.
  */
 #include "accel/tcg/tcg-internal.h"
 #include "accel/accel.h"
@@ -19,8 +22,14 @@
 static TranslationBlock *tb_hash[TB_HASH_SIZE];
 static TranslationBlock **tb_all;          /* every live TB (for flush) */
 static size_t tb_all_n, tb_all_cap;
-static TranslationBlock **tb_grave;        /* flushed, freed at a safe point */
+typedef struct GraveEntry {
+    TranslationBlock *tb;
+    uint64_t gen;                           /* the flush that dropped it */
+} GraveEntry;
+static GraveEntry *tb_grave;               /* dropped, freed when no vCPU can hold them */
 static size_t tb_grave_n, tb_grave_cap;
+static uint64_t flush_gen;                 /* flushes so far (atomic) */
+#define GEN_QUIESCENT UINT64_MAX           /* TCGCPU.seen_gen of a vCPU outside the loop */
 static pthread_mutex_t tb_lock = PTHREAD_MUTEX_INITIALIZER;
 static Machine *tcg_machine;
 /* code pages to clear on flush */
@@ -86,21 +95,33 @@ void tb_mark_code_page(CPUState *cs, hwaddr pa)
     }
 }
 
+/* Free the dropped blocks that no vCPU can hold any more; called with tb_lock held. */
 static void tb_free_grave(void)
 {
-    if (tcg_machine && tcg_machine->ncpus > 1) {
-        return;
+    uint64_t oldest = GEN_QUIESCENT;
+    size_t kept = 0;
+
+    for (int c = 0; tcg_machine && c < tcg_machine->ncpus; c++) {
+        TCGCPU *t = tcg_cpu(tcg_machine->cpus[c]);
+        uint64_t seen = t ? __atomic_load_n(&t->seen_gen, __ATOMIC_SEQ_CST) : GEN_QUIESCENT;
+        oldest = seen < oldest ? seen : oldest;
     }
     for (size_t i = 0; i < tb_grave_n; i++) {
-        ir_code_free(tb_grave[i]->code);
-        free(tb_grave[i]);
+        if (tb_grave[i].gen <= oldest) {
+            ir_code_free(tb_grave[i].tb->code);
+            free(tb_grave[i].tb);
+        } else {
+            tb_grave[kept++] = tb_grave[i];
+        }
     }
-    tb_grave_n = 0;
+    tb_grave_n = kept;
 }
 
 /* Drop every translation; called with tb_lock held. */
 static void tb_flush_locked(void)
 {
+    uint64_t gen;
+
     if (tb_grave_n + tb_all_n > tb_grave_cap) {
         tb_grave_cap = (tb_grave_n + tb_all_n) * 2 + 64;
         tb_grave = realloc(tb_grave, tb_grave_cap * sizeof(*tb_grave));
@@ -108,14 +129,8 @@ static void tb_flush_locked(void)
             fatal("out of memory");
         }
     }
-    memcpy(tb_grave + tb_grave_n, tb_all, tb_all_n * sizeof(*tb_all));
-    tb_grave_n += tb_all_n;
-    tb_all_n = 0;
-    memset(tb_hash, 0, sizeof(tb_hash));
-    for (size_t i = 0; i < code_pages_n; i++) {
-        code_pages[i].mr->code_pages[code_pages[i].index] = 0;
-    }
-    code_pages_n = 0;
+    /* the others are told before the generation moves on: one that reads the new
+     * generation at its loop top then also sees its flush_pending (see tcg_cpu_exec) */
     for (int c = 0; tcg_machine && c < tcg_machine->ncpus; c++) {
         CPUState *o = tcg_machine->cpus[c];
         if (tcg_cpu(o)) {
@@ -123,6 +138,16 @@ static void tb_flush_locked(void)
             cpu_exit(o);
         }
     }
+    gen = __atomic_add_fetch(&flush_gen, 1, __ATOMIC_SEQ_CST);
+    for (size_t i = 0; i < tb_all_n; i++) {
+        tb_grave[tb_grave_n++] = (GraveEntry){ tb_all[i], gen };
+    }
+    tb_all_n = 0;
+    memset(tb_hash, 0, sizeof(tb_hash));
+    for (size_t i = 0; i < code_pages_n; i++) {
+        code_pages[i].mr->code_pages[code_pages[i].index] = 0;
+    }
+    code_pages_n = 0;
     tcg_stats.tbs_flushed++;
 }
 
@@ -232,11 +257,14 @@ static int tcg_cpu_exec(CPUState *cs)
         TranslationBlock *tb;
         uintptr_t r;
 
-        if (tb_grave_n) {
+        /* no block is held here: announce it, then look at a pending flush (the order
+         * matters, see tb_flush_locked) */
+        __atomic_store_n(&tcg_cpu(cs)->seen_gen, __atomic_load_n(&flush_gen, __ATOMIC_SEQ_CST),
+                         __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&tb_grave_n, __ATOMIC_RELAXED)) {
             pthread_mutex_lock(&tb_lock);
             tb_free_grave();
             pthread_mutex_unlock(&tb_lock);
-            last = NULL;
         }
         /* exceptions and special exits first */
         if (cs->exception_index >= 0) {
@@ -344,6 +372,7 @@ static int tcg_vcpu_init(CPUState *cs)
     t->builder = ir_builder_new();
     cs->tcg_state = t;
     t->used_modes = (1u << IR_NB_MMU_MODES) - 1;
+    t->seen_gen = GEN_QUIESCENT;
     tlb_flush(cs);
     return 0;
 }
@@ -361,6 +390,8 @@ static void tcg_put_state(CPUState *cs)
 static VcpuExit tcg_vcpu_run(CPUState *cs)
 {
     int e = tcg_cpu_exec(cs);
+
+    __atomic_store_n(&tcg_cpu(cs)->seen_gen, GEN_QUIESCENT, __ATOMIC_SEQ_CST);
     switch (e) {
     case EXCP_HLT:
     case EXCP_HALTED:
