@@ -279,8 +279,15 @@ static void cmd_accel(Monitor *mon, const char *arg)
     char err[256];
 
     if (!*arg) {
-        mon_printf(mon, "running on %s; `accel NAME` moves the machine to tcg%s\n",
-                   current_accel->name, accel_find("kvm") ? " or kvm" : "");
+        static const char *const names[] = { "tcg", "kvm", "xen" };
+        char built[64] = "";
+        for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+            if (accel_find(names[i])) {
+                size_t n = strlen(built);
+                snprintf(built + n, sizeof(built) - n, "%s%s", n ? ", " : "", names[i]);
+            }
+        }
+        mon_printf(mon, "running on %s (built in: %s)\n", current_accel->name, built);
         return;
     }
     if (accel_switch(mon->m, arg, err, sizeof(err)) < 0) {
