@@ -204,7 +204,7 @@ if wait_count "$serial" 20; then
     printf 'accel warp\n' >&3
     wait_text "$tmp/mon3" "^accel: unknown accelerator 'warp'" && ok "accel warp: one line" || bad "accel warp: no clear refusal"
     printf 'accel kvm\n' >&3
-    wait_text "$tmp/mon3" '^\(accel: \|now running on kvm\)'
+    wait_text "$tmp/mon3" '^\(accel: cannot\|accel: kvm\|now running on kvm\)'
     line=$(tr -d '\r' < "$tmp/mon3" | grep '^\(accel: cannot\|accel: kvm\|now running on kvm\)' | head -n 1)
     case $line in
     "accel: "*) ok "kvm with the in-kernel irqchip refused: ${line#accel: }"

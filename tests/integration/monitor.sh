@@ -37,13 +37,23 @@ wait_for() {
     done
     return 1
 }
+# after CMD PATTERN [TENTHS]: the same, in what follows the echo of the command CMD
+after() {
+    n=0
+    while [ "$n" -lt "${3:-100}" ]; do
+        since | sed -n "/$1\$/,\$p" | tail -n +2 | grep -q -- "$2" && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.1; n=$((n + 1))
+    done
+    return 1
+}
 # the highest "count N" line so far
 last_count() { tr -d '\r' < "$tmp/out" | sed -n 's/^count \([0-9][0-9]*\)$/\1/p' | sort -n | tail -n 1; }
-# cmd COMMAND PATTERN WHAT: type COMMAND at the monitor, expect PATTERN in what follows
+# cmd COMMAND PATTERN WHAT: type COMMAND at the monitor, expect PATTERN after its echo
 cmd() {
     mark=$(($(tr -d '\r' < "$tmp/out" | wc -l) + 1))
     printf '%s\n' "$1" >&3
-    if wait_for "$2"; then ok "$3"; else bad "$3: no '$2' after '$1'"; since | head -20; fi
+    if after "$1" "$2"; then ok "$3"; else bad "$3: no '$2' after '$1'"; since | head -20; fi
 }
 
 mkfifo "$tmp/in"
