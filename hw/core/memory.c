@@ -1234,6 +1234,21 @@ void as_foreach_io_stat(AddressSpace *as, MemIoStatFunc *fn, void *opaque)
     free(l.e);
 }
 
+void as_reset_io_stats(AddressSpace *as)
+{
+    IoStatList l = { 0 };
+
+    if (as->root) {
+        io_stat_collect(&l, as->root, 0, 0, true);
+    }
+    for (int i = 0; i < l.nr; i++) {
+        MemRegion *mr = (MemRegion *)l.e[i].mr;
+        mr->stat_reads = 0;
+        mr->stat_writes = 0;
+    }
+    free(l.e);
+}
+
 /* ---------------------------------------------------------------------------------------
  * Dump
  */

@@ -205,6 +205,8 @@ void *as_map_ram(AddressSpace *as, hwaddr addr, uint64_t *len, bool is_write);
 typedef void MemIoStatFunc(void *opaque, const char *name, hwaddr addr, uint64_t reads,
                            uint64_t writes);
 void as_foreach_io_stat(AddressSpace *as, MemIoStatFunc *fn, void *opaque);
+/* Zero the access counters of every I/O region in as's region tree (the same regions). */
+void as_reset_io_stats(AddressSpace *as);
 
 /* Print the flat view ("info mtree"-like) for the monitor and tests. */
 void as_dump(AddressSpace *as, FILE *f);

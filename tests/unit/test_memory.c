@@ -1494,7 +1494,8 @@ static void collect_io_stat(void *opaque, const char *name, hwaddr addr, uint64_
 
 /* One count per access the guest makes, whatever the core splits it into; RAM, ROM and
  * unassigned accesses are not counted; aliases count on the region they show; the
- * iterator lists each I/O region once, by address, disabled ones included. */
+ * iterator lists each I/O region once, by address, disabled ones included; the reset
+ * zeroes them. */
 START_TEST(test_access_counters)
 {
     static Dev da, db, dc;
@@ -1557,6 +1558,11 @@ START_TEST(test_access_counters)
     ck_assert_str_eq(rows.row[2].name, "dev-c");
     ck_assert_uint_eq(rows.row[2].addr, 0x6000);
     ck_assert_uint_eq(rows.row[2].reads + rows.row[2].writes, 0);
+
+    as_reset_io_stats(&as);
+    ck_assert_uint_eq(a->stat_reads + a->stat_writes + b->stat_reads + b->stat_writes, 0);
+    ck_assert_int_eq(as_st(&as, 0x5000, 1, 1), MEMTX_OK);
+    ck_assert_uint_eq(a->stat_writes, 1);
 }
 END_TEST
 
