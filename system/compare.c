@@ -759,6 +759,11 @@ static void print_counters_section(Run *runs)
     char *v[COMPARE_MAX_RUNS] = { NULL };
 
     printf("accelerator counters (AccelOps.stats)\n");
+    for (int i = 0; i < nr_cols; i++) {
+        if (!runs[i].finished) {
+            printf("  (none from the run under %s: it did not finish)\n", runs[i].label);
+        }
+    }
     for (int k = 0; k < nr_cols; k++) {
         for (int s = 0; s < runs[k].nr_stats; s++) {
             const StatRow *st = &runs[k].stats[s];
@@ -795,6 +800,11 @@ static void print_io_section(Run *runs)
     int silent = 0;
 
     printf("device accesses (reads/writes, per I/O region)\n");
+    for (int i = 0; i < nr_cols; i++) {
+        if (!runs[i].finished) {
+            printf("  (none from the run under %s: it did not finish)\n", runs[i].label);
+        }
+    }
     for (int k = 0; k < nr_cols; k++) {
         for (int s = 0; s < runs[k].nr_io; s++) {
             const char *label = runs[k].io[s].label;
@@ -840,8 +850,15 @@ static int print_regs_section(Run *runs, char *what, size_t what_size)
     for (int i = 0; i < nr_cols; i++) {
         nregs = MAX(nregs, runs[i].nr_regs);
     }
-    printf("final state (%d vCPU%s): registers that differ\n", ncpus, ncpus == 1 ? "" : "s");
     what[0] = '\0';
+    for (int i = 0; i < nr_cols; i++) {
+        if (!runs[i].finished) {
+            printf("final state: not compared (the run under %s did not finish)\n",
+                   runs[i].label);
+            return 0;
+        }
+    }
+    printf("final state (%d vCPU%s): registers that differ\n", ncpus, ncpus == 1 ? "" : "s");
     for (int k = 0; k < nr_cols; k++) {
         for (int s = 0; s < runs[k].nr_regs; s++) {
             const RegRow *rr = &runs[k].regs[s];
@@ -1031,6 +1048,9 @@ static int compare_run_all(CompareOpts *o)
             size_t len;
             char *err = read_file(r->err_path, &len), buf[300];
             const char *line = nth_line(err, len, 0, buf, sizeof(buf));
+            if (line && !strncmp(line, "tandem: ", 8)) {
+                line += 8;
+            }
             error_report("--compare: the run under %s did not start: %s", r->accel,
                          line && *line ? line : "no error message");
             free(err);
