@@ -163,6 +163,22 @@ static char *xasprintf(const char *fmt, ...)
     return s;
 }
 
+/* Appends to buf (of size bytes, *used of them in use), truncating at its end. */
+static void appendf(char *buf, size_t size, size_t *used, const char *fmt, ...)
+    PRINTF_FMT(4, 5);
+static void appendf(char *buf, size_t size, size_t *used, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (*used >= size) {
+        return;
+    }
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *used, size - *used, fmt, ap);
+    va_end(ap);
+    *used = n < 0 ? size : MIN(size, *used + (size_t)n);
+}
+
 /* ---------------------------------------------------------------------------------------
  * The parent: one run
  */
@@ -697,6 +713,14 @@ static void print_run_section(Run *runs)
     print_row("peak RSS", v, false);
     free_vals(v);
     for (int i = 0; i < nr_cols; i++) {
+        size_t len;
+        char *err = read_file(runs[i].err_path, &len);
+        v[i] = xasprintf("%d", count_lines(err, len));
+        free(err);
+    }
+    print_row("stderr (lines)", v, false);
+    free_vals(v);
+    for (int i = 0; i < nr_cols; i++) {
         v[i] = xasprintf("%zu", runs[i].serial_len);
     }
     print_row("serial output (bytes)", v, vals_differ(v));
@@ -878,10 +902,7 @@ static int print_regs_section(Run *runs, char *what, size_t what_size)
             if (vals_differ(v)) {
                 label = xasprintf("cpu%d %s", rr->cpu, rr->name);
                 print_row(label, v, true);
-                if (used < what_size) {
-                    used += snprintf(what + used, what_size - used, "%s%s",
-                                     ndiff ? ", " : "", label);
-                }
+                appendf(what, what_size, &used, "%s%s", ndiff ? ", " : "", label);
                 free(label);
                 ndiff++;
             }
@@ -995,6 +1016,80 @@ static void free_run(Run *r)
     free(r->stats_path);
 }
 
+/* The table and the verdict: 0 when the runs agree, else 1. */
+static int report(const CompareOpts *o, Run *runs)
+{
+    char regs_what[256], what[768];
+    char *heads[COMPARE_MAX_RUNS];
+    int diff_line = -1, nreg_diff;
+    bool status_diff = false, unfinished = false;
+    size_t used = 0;
+
+    printf("tandem --compare: %s\n\n", o->guest);
+    for (int i = 0; i < nr_cols; i++) {
+        heads[i] = runs[i].label;
+    }
+    print_row("", heads, false);
+    print_run_section(runs);
+    print_counters_section(runs);
+    print_io_section(runs);
+    nreg_diff = print_regs_section(runs, regs_what, sizeof(regs_what));
+    for (int i = 1; i < nr_cols; i++) {
+        int d = first_diff_line(&runs[0], &runs[i]);
+        if (d >= 0 && (diff_line < 0 || d < diff_line)) {
+            diff_line = d;
+        }
+    }
+    putchar('\n');
+    print_serial_section(runs, diff_line);
+    for (int i = 0; i < nr_cols; i++) {
+        unfinished |= !runs[i].finished;
+        status_diff |= runs[i].finished && runs[0].finished && runs[i].status != runs[0].status;
+        if (!runs[i].finished) {
+            print_stderr_tail(&runs[i], 8);
+        }
+    }
+    putchar('\n');
+    if (!unfinished && !status_diff && diff_line < 0 && !nreg_diff) {
+        printf("verdict: the runs agree: same exit status (%d), serial output and final "
+               "registers\n", runs[0].status);
+        return 0;
+    }
+    what[0] = '\0';
+    for (int i = 0; i < nr_cols; i++) {
+        const Run *r = &runs[i];
+        if (r->finished) {
+            continue;
+        }
+        appendf(what, sizeof(what), &used, "%sthe run under %s ", used ? "; " : "", r->label);
+        if (r->timed_out) {
+            appendf(what, sizeof(what), &used, "timed out after %g s", o->timeout_s);
+        } else if (r->term_signal) {
+            appendf(what, sizeof(what), &used, "was killed by signal %d", r->term_signal);
+        } else {
+            appendf(what, sizeof(what), &used, "exited (%d) before its machine ended",
+                    r->exit_code);
+        }
+    }
+    if (status_diff) {
+        appendf(what, sizeof(what), &used, "%sexit status", used ? "; " : "");
+        for (int i = 0; i < nr_cols; i++) {
+            appendf(what, sizeof(what), &used, "%s%d (%s)", i ? " vs " : " ", runs[i].status,
+                    runs[i].label);
+        }
+    }
+    if (diff_line >= 0) {
+        appendf(what, sizeof(what), &used, "%sserial output (from line %d)", used ? "; " : "",
+                diff_line + 1);
+    }
+    if (nreg_diff) {
+        appendf(what, sizeof(what), &used, "%sfinal registers (%s)", used ? "; " : "",
+                regs_what);
+    }
+    printf("verdict: the runs differ: %s\n", what);
+    return 1;
+}
+
 static int compare_run_all(CompareOpts *o)
 {
     Run runs[COMPARE_MAX_RUNS];
@@ -1059,78 +1154,7 @@ static int compare_run_all(CompareOpts *o)
         }
     }
     if (status == 0) {
-        char regs_what[256];
-        int diff_line = -1, nreg_diff;
-        bool status_diff = false, unfinished = false;
-        char *hv[COMPARE_MAX_RUNS];
-
-        printf("tandem --compare: %s\n\n", o->guest);
-        for (int i = 0; i < nr_cols; i++) {
-            hv[i] = runs[i].label;
-        }
-        print_row("", hv, false);
-        print_run_section(runs);
-        print_counters_section(runs);
-        print_io_section(runs);
-        nreg_diff = print_regs_section(runs, regs_what, sizeof(regs_what));
-        for (int i = 1; i < nr_cols; i++) {
-            int d = first_diff_line(&runs[0], &runs[i]);
-            if (d >= 0 && (diff_line < 0 || d < diff_line)) {
-                diff_line = d;
-            }
-        }
-        putchar('\n');
-        print_serial_section(runs, diff_line);
-        for (int i = 0; i < nr_cols; i++) {
-            unfinished |= !runs[i].finished;
-            status_diff |= runs[i].finished && runs[0].finished &&
-                           runs[i].status != runs[0].status;
-            if (!runs[i].finished) {
-                print_stderr_tail(&runs[i], 8);
-            }
-        }
-        putchar('\n');
-        if (!unfinished && !status_diff && diff_line < 0 && !nreg_diff) {
-            printf("verdict: the runs agree: same exit status (%d), serial output and final "
-                   "registers\n", runs[0].status);
-        } else {
-            char what[512];
-            size_t used = 0;
-
-            what[0] = '\0';
-            for (int i = 0; i < nr_cols; i++) {
-                if (runs[i].finished) {
-                    continue;
-                }
-                used += snprintf(what + used, sizeof(what) - used, "%sthe run under %s %s",
-                                 used ? "; " : "", runs[i].label,
-                                 runs[i].timed_out ? "timed out" :
-                                 runs[i].term_signal ? "was killed by a signal" :
-                                 "ended before its machine did");
-                if (runs[i].timed_out) {
-                    used += snprintf(what + used, sizeof(what) - used, " after %g s",
-                                     o->timeout_s);
-                }
-            }
-            if (status_diff && used < sizeof(what)) {
-                used += snprintf(what + used, sizeof(what) - used, "%sexit status", used ? "; " : "");
-                for (int i = 0; i < nr_cols && used < sizeof(what); i++) {
-                    used += snprintf(what + used, sizeof(what) - used, "%s%d (%s)",
-                                     i ? " vs " : " ", runs[i].status, runs[i].label);
-                }
-            }
-            if (diff_line >= 0 && used < sizeof(what)) {
-                used += snprintf(what + used, sizeof(what) - used,
-                                 "%sserial output (from line %d)", used ? "; " : "",
-                                 diff_line + 1);
-            }
-            if (nreg_diff && used < sizeof(what)) {
-                snprintf(what + used, sizeof(what) - used, "%sfinal registers (%s)",
-                         used ? "; " : "", regs_what);
-            }
-            printf("verdict: the runs differ: %s\n", what);
-            status = 1;
-        }
+        status = report(o, runs);
     }
     fflush(stdout);
     for (int i = 0; i < o->nr_accels; i++) {
