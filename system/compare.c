@@ -968,20 +968,25 @@ static void print_serial_section(Run *runs, int diff_line)
     }
 }
 
-/* The last lines of a run's stderr, for runs that ended badly. */
-static void print_stderr_tail(const Run *r, int max_lines)
+/* A run's stderr, when it has any: its last lines for a run that did not finish (what it
+ * was doing when it was stopped), else its first lines (the reason a run that ended
+ * differently gives first, e.g. an accelerator's error). */
+static void print_stderr(const Run *r, int max_lines)
 {
     size_t len;
     char *text = read_file(r->err_path, &len);
     int total = count_lines(text, len);
-    char buf[200];
+    int from = r->finished ? 0 : MAX(0, total - max_lines);
+    int to = MIN(total, from + max_lines);
+    char buf[400];
 
     if (total) {
-        printf("  stderr of the run under %s%s:\n", r->label,
-               total > max_lines ? " (last lines)" : "");
-        for (int l = MAX(0, total - max_lines); l < total; l++) {
+        printf("stderr of the run under %s (%d line%s%s):\n", r->label, total,
+               total == 1 ? "" : "s", total <= max_lines ? "" :
+               r->finished ? ", the first" : ", the last");
+        for (int l = from; l < to; l++) {
             if (nth_line(text, len, l, buf, sizeof(buf))) {
-                printf("    %s\n", buf);
+                printf("  | %s\n", buf);
             }
         }
     }
@@ -1045,12 +1050,13 @@ static int report(const CompareOpts *o, Run *runs)
     for (int i = 0; i < nr_cols; i++) {
         unfinished |= !runs[i].finished;
         status_diff |= runs[i].finished && runs[0].finished && runs[i].status != runs[0].status;
-        if (!runs[i].finished) {
-            print_stderr_tail(&runs[i], 8);
-        }
+    }
+    bool agree = !unfinished && !status_diff && diff_line < 0 && !nreg_diff;
+    for (int i = 0; i < nr_cols && !agree; i++) {
+        print_stderr(&runs[i], 8);
     }
     putchar('\n');
-    if (!unfinished && !status_diff && diff_line < 0 && !nreg_diff) {
+    if (agree) {
         printf("verdict: the runs agree: same exit status (%d), serial output and final "
                "registers\n", runs[0].status);
         return 0;
