@@ -117,12 +117,12 @@ void compare_usage(FILE *f)
     fprintf(f,
 "\n"
 "Comparing accelerators:\n"
-"  --compare A,B OPTIONS  run the guest of OPTIONS once under each accelerator (e.g.\n"
-"                        tcg,kvm) and print wall time, counters, device accesses, serial\n"
-"                        output, exit status and final registers side by side; exits 0\n"
-"                        when the runs agree (exit status, serial output, registers),\n"
-"                        1 when they differ, 2 on a usage error. COM1 is captured\n"
-"                        (-serial, -accel and -D cannot be given), stdin is /dev/null\n"
+"  --compare A,B         run the guest of the other options once under each accelerator\n"
+"                        (e.g. tcg,kvm; up to 4) and print wall time, counters, device\n"
+"                        accesses, serial output, exit status and final registers side\n"
+"                        by side; exits 0 when the runs agree (exit status, serial\n"
+"                        output, registers), 1 when they differ, 2 on a usage error.\n"
+"                        COM1 is captured (no -serial, -accel, -D), stdin is /dev/null\n"
 "  --compare-timeout S   kill a run after S seconds (default 60)\n"
 "  --stats-file FILE     used by --compare in its runs: write the accelerator, exit\n"
 "                        status, counters and final registers to FILE at exit\n");
@@ -500,21 +500,25 @@ static bool parse_accel_list(CompareOpts *o, const char *list)
 
         if (n == COMPARE_MAX_RUNS) {
             error_report("--compare %s: at most %d accelerators", list, COMPARE_MAX_RUNS);
+            free(copy);
             return false;
         }
         if (!a) {
             error_report("--compare %s: '%s' is %s", list, tok,
                          (!strcmp(tok, "kvm") || !strcmp(tok, "xen")) ?
                          "not built into this tandem" : "not an accelerator (try tcg or kvm)");
+            free(copy);
             return false;
         }
         if (a->available && !a->available(&why)) {
             error_report("--compare %s: accelerator '%s' cannot run here: %s", list, tok,
                          why ? why : "unavailable");
+            free(copy);
             return false;
         }
         o->accels[n++] = a->name;
     }
+    free(copy);
     if (n < 2) {
         error_report("--compare %s: name two accelerators to compare, e.g. tcg,kvm", list);
         return false;
