@@ -3,7 +3,9 @@
 # (-m32, freestanding) and ld (elf_i386). Each guest prints PASS:/FAIL: lines on COM1 and
 # exits through isa-debug-exit (0xf4): status 1 = all checks passed. See README.
 #   make guests          builds $(GUEST_X86_ELFS)
-#   make check-guests    runs them under $(BUILD)/tandem (tests/guests/run-x86.sh)
+#   make check-guests    runs them under $(BUILD)/tandem (tests/guests/run-x86.sh), then
+#                        compares -accel kvm with -accel tcg (tests/guests/run-x86-kvm.sh;
+#                        skipped with the reason where KVM cannot be used)
 # The arith guest's expected values come from gen-arith-expect, a host program that runs
 # the same instructions natively (x86-64 build hosts only).
 
@@ -17,6 +19,9 @@ GUEST_LD ?= ld
 HOST_CC_GEN ?= $(CC)
 
 GUEST_X86_PROGS := hello modes arith exceptions paging string farcalls tasks segments fpu sse smp hvsig
+# Guests that are no pass/fail test but material for the integration tests (triplefault:
+# ends in a triple fault from 64-bit mode).
+GUEST_X86_EXTRA := triplefault
 
 GUEST_CFLAGS := -m32 -std=gnu11 -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
                 -fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only \
@@ -32,12 +37,13 @@ GX_LIB_S := $(wildcard $(GX)/lib/*.S)
 GX_LIB_OBJS := $(patsubst $(GX)/%.c,$(GX_OUT)/%.o,$(GX_LIB_C)) \
                $(patsubst $(GX)/%.S,$(GX_OUT)/%.o,$(GX_LIB_S))
 # Each program: NAME.c plus any NAME_*.S beside it.
-GX_PROG_C := $(foreach p,$(GUEST_X86_PROGS),$(GX)/$(p).c)
-GX_PROG_S := $(foreach p,$(GUEST_X86_PROGS),$(wildcard $(GX)/$(p)_*.S))
+GX_PROG_C := $(foreach p,$(GUEST_X86_PROGS) $(GUEST_X86_EXTRA),$(GX)/$(p).c)
+GX_PROG_S := $(foreach p,$(GUEST_X86_PROGS) $(GUEST_X86_EXTRA),$(wildcard $(GX)/$(p)_*.S))
 GX_PROG_OBJS := $(patsubst $(GX)/%.c,$(GX_OUT)/%.o,$(GX_PROG_C)) \
                 $(patsubst $(GX)/%.S,$(GX_OUT)/%.o,$(GX_PROG_S))
 
 GUEST_X86_ELFS := $(foreach p,$(GUEST_X86_PROGS),$(GX_OUT)/$(p).elf)
+GUEST_X86_EXTRA_ELFS := $(foreach p,$(GUEST_X86_EXTRA),$(GX_OUT)/$(p).elf)
 
 $(patsubst $(GX)/%.c,$(GX_OUT)/%.o,$(GX_LIB_C) $(GX_PROG_C)): $(GX_OUT)/%.o: $(GX)/%.c
 	@mkdir -p $(dir $@)
@@ -47,11 +53,11 @@ $(patsubst $(GX)/%.S,$(GX_OUT)/%.o,$(GX_LIB_S) $(GX_PROG_S)): $(GX_OUT)/%.o: $(G
 	@mkdir -p $(dir $@)
 	$(GUEST_CC) $(GUEST_ASFLAGS) -MMD -MP -c $< -o $@
 
-$(GUEST_X86_ELFS): $(GX_OUT)/%.elf: $(GX_OUT)/%.o $(GX_LIB_OBJS) $(GX)/lib/link.ld
+$(GUEST_X86_ELFS) $(GUEST_X86_EXTRA_ELFS): $(GX_OUT)/%.elf: $(GX_OUT)/%.o $(GX_LIB_OBJS) $(GX)/lib/link.ld
 	$(GUEST_LD) $(GUEST_LDFLAGS) -T $(GX)/lib/link.ld -o $@ $(filter %.o,$^)
 
 # Programs with assembly parts link those too.
-$(foreach p,$(GUEST_X86_PROGS),$(eval $(GX_OUT)/$(p).elf: \
+$(foreach p,$(GUEST_X86_PROGS) $(GUEST_X86_EXTRA),$(eval $(GX_OUT)/$(p).elf: \
     $(patsubst $(GX)/%.S,$(GX_OUT)/%.o,$(wildcard $(GX)/$(p)_*.S))))
 
 # The arith oracle: a host program executing the same instructions natively.
@@ -75,10 +81,11 @@ $(GX_OUT)/sse-expect.h: $(GX_OUT)/gen-sse-expect
 $(GX_OUT)/sse.o: $(GX_OUT)/sse-expect.h
 
 .PHONY: guests
-guests: $(GUEST_X86_ELFS)
+guests: $(GUEST_X86_ELFS) $(GUEST_X86_EXTRA_ELFS)
 
-check-guests: $(GUEST_X86_ELFS) $(BUILD)/tandem
+check-guests: $(GUEST_X86_ELFS) $(GUEST_X86_EXTRA_ELFS) $(BUILD)/tandem
 	sh tests/guests/run-x86.sh $(BUILD)/tandem $(GUEST_X86_ELFS)
+	sh tests/guests/run-x86-kvm.sh $(BUILD)/tandem $(GUEST_X86_ELFS)
 
 -include $(GX_LIB_OBJS:.o=.d) $(GX_PROG_OBJS:.o=.d)
 
