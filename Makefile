@@ -96,7 +96,7 @@ check: check-unit check-guests check-integration check-linux
 check-linux: $(BUILD)/tandem guest
 	sh tests/integration/linux-boot.sh $(BUILD)/tandem $(GUEST)
 
-check-integration: $(BUILD)/tandem $(GUEST_X86_ELFS)
+check-integration: $(BUILD)/tandem $(GUEST_X86_ELFS) $(GUEST_X86_EXTRA_ELFS)
 	sh tests/integration/run.sh $(BUILD)/tandem $(BUILD)/tests/guests/x86
 
 check-unit: $(UNIT_BINS)

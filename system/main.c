@@ -8,7 +8,11 @@
 #include "accel/accel.h"
 #include "backends/chardev.h"
 #include "system/main-loop.h"
+<<<<<<< HEAD
 #include "system/monitor.h"
+=======
+#include "system/compare.h"
+>>>>>>> cmp
 #include <unistd.h>
 
 static Machine *the_machine;
@@ -53,6 +57,7 @@ static void usage(FILE *f)
 "Debugging:\n"
 "  -d ITEM[,ITEM..]      log items (-d help lists them): in_asm, op, exec, cpu, int, unimp\n"
 "  -D FILE               write the log to FILE instead of stderr\n");
+    compare_usage(f);
 }
 
 static bool parse_size_mib(const char *s, uint64_t *out)
@@ -170,10 +175,18 @@ int main(int argc, char **argv)
     const char *devices[32];
     int nr_devices = 0;
     bool nographic = false, cpu_help = false;
+<<<<<<< HEAD
     const char *bios = NULL, *monitor_spec = NULL;
+=======
+    const char *bios = NULL;
+    int compare_status;
+>>>>>>> cmp
 
     opts.smp = 1;
     opts.kernel_irqchip = -1;
+    if (compare_main(&argc, argv, &compare_status)) {
+        return compare_status;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] == '-' && a[1] == '-' && a[2]) {
@@ -389,10 +402,12 @@ int main(int argc, char **argv)
     }
     machine_reset(m);
     accel_synchronize_post_reset(m);
+    compare_child_started(m);
     if (accel_start_vcpus(m) < 0) {
         return 1;
     }
     int status = main_loop_run();
+    compare_child_finish(m, status);
     accel_stop_vcpus(m);
     bql_unlock();
     log_flush();

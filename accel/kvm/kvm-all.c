@@ -402,11 +402,34 @@ static int kvm_vcpu_init(CPUState *cs)
     return 0;
 }
 
+/*
+ * An I/O or MMIO exit is complete (and the guest state consistent) only once KVM_RUN is
+ * entered again: enter it with immediate_exit set, which finishes the instruction and
+ * returns without running the guest. Done before the vCPU leaves its run loop after such
+ * an exit, so that nobody outside it sees a half-done instruction.
+ */
+static void kvm_complete_io(KVMCPU *kv)
+{
+    if (!kv->io_pending) {
+        return;
+    }
+    kv->run->immediate_exit = 1;
+    ioctl(kv->fd, KVM_RUN, 0);
+    kv->run->immediate_exit = 0;
+    kv->io_pending = false;
+    kv->sync = kvm.sync_regs;
+    kv->valid = false;
+}
+
 void kvm_sync_state(CPUState *cs)
 {
     KVMCPU *kv = kvm_cpu(cs);
 
-    if (!kv || kv->valid || kv->dirty) {
+    if (!kv) {
+        return;
+    }
+    kvm_complete_io(kv);
+    if (kv->valid || kv->dirty) {
         return;     /* nothing run since, or the canonical state is newer */
     }
     if (kvm_arch_get_state(kv) == 0) {
@@ -531,10 +554,9 @@ static VcpuExit kvm_fatal(KVMCPU *kv, const char *fmt, ...)
     kv->valid = false;
     kvm_sync_state(cs);
     bql_lock();
-    error_report("KVM: %s on CPU %d; stopping", msg, cs->index);
-    if (kvm.pvm) {
-        error_report("note: %s", kvm_pvm_note);
-    }
+    error_report("KVM: %s on CPU %d; stopping%s", msg, cs->index,
+                 kvm.pvm ? " (this host's KVM is PVM-based: the guest's code runs in its "
+                           "in-kernel emulator, see the note at start)" : "");
     cs->cc->dump_state(cs, stderr);
     if (cs->cc->disas) {
         fprintf(stderr, "Instructions at the vCPU's pc:\n");
@@ -570,6 +592,7 @@ static VcpuExit kvm_vcpu_run(CPUState *cs)
 
         __atomic_store_n(cs->exit_request, 0, __ATOMIC_SEQ_CST);
         if (cs->stop || cs->quit) {
+            kvm_complete_io(kv);
             return VCPU_EXIT_KICK;
         }
         if (!kvm.irqchip_in_kernel) {
@@ -594,6 +617,7 @@ static VcpuExit kvm_vcpu_run(CPUState *cs)
         kv->valid = false;
         r = ioctl(kv->fd, KVM_RUN, 0);
         run->immediate_exit = 0;
+        kv->io_pending = false;
         kv->runs++;
         if (r < 0) {
             int e = errno;
@@ -617,9 +641,11 @@ static VcpuExit kvm_vcpu_run(CPUState *cs)
         switch (run->exit_reason) {
         case KVM_EXIT_IO:
             kvm_handle_io(kv);
+            kv->io_pending = true;
             break;
         case KVM_EXIT_MMIO:
             kvm_handle_mmio(kv);
+            kv->io_pending = true;
             break;
         case KVM_EXIT_IRQ_WINDOW_OPEN:
         case KVM_EXIT_SET_TPR:

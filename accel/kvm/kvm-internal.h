@@ -27,6 +27,7 @@ typedef struct KVMCPU {
      *  sync    run->s.regs holds the registers KVM stored at the last exit.
      */
     bool dirty, valid, sync;
+    bool io_pending;            /* an I/O or MMIO exit is handled but not yet completed */
     bool after_reset;           /* reset or INIT since the last put: drop in-flight events */
     bool single_step;           /* KVM_GUESTDBG_SINGLESTEP is on */
     bool failed;                /* a fatal exit was reported: never enter the guest again */

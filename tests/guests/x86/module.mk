@@ -18,7 +18,14 @@ GUEST_CC ?= gcc
 GUEST_LD ?= ld
 HOST_CC_GEN ?= $(CC)
 
+<<<<<<< HEAD
 GUEST_X86_PROGS := hello modes arith exceptions paging string farcalls tasks segments fpu sse smp count
+=======
+GUEST_X86_PROGS := hello modes arith exceptions paging string farcalls tasks segments fpu sse smp hvsig
+# Guests that are no pass/fail test but material for the integration tests (triplefault:
+# ends in a triple fault from 64-bit mode).
+GUEST_X86_EXTRA := triplefault
+>>>>>>> cmp
 
 GUEST_CFLAGS := -m32 -std=gnu11 -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
                 -fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only \
@@ -34,12 +41,13 @@ GX_LIB_S := $(wildcard $(GX)/lib/*.S)
 GX_LIB_OBJS := $(patsubst $(GX)/%.c,$(GX_OUT)/%.o,$(GX_LIB_C)) \
                $(patsubst $(GX)/%.S,$(GX_OUT)/%.o,$(GX_LIB_S))
 # Each program: NAME.c plus any NAME_*.S beside it.
-GX_PROG_C := $(foreach p,$(GUEST_X86_PROGS),$(GX)/$(p).c)
-GX_PROG_S := $(foreach p,$(GUEST_X86_PROGS),$(wildcard $(GX)/$(p)_*.S))
+GX_PROG_C := $(foreach p,$(GUEST_X86_PROGS) $(GUEST_X86_EXTRA),$(GX)/$(p).c)
+GX_PROG_S := $(foreach p,$(GUEST_X86_PROGS) $(GUEST_X86_EXTRA),$(wildcard $(GX)/$(p)_*.S))
 GX_PROG_OBJS := $(patsubst $(GX)/%.c,$(GX_OUT)/%.o,$(GX_PROG_C)) \
                 $(patsubst $(GX)/%.S,$(GX_OUT)/%.o,$(GX_PROG_S))
 
 GUEST_X86_ELFS := $(foreach p,$(GUEST_X86_PROGS),$(GX_OUT)/$(p).elf)
+GUEST_X86_EXTRA_ELFS := $(foreach p,$(GUEST_X86_EXTRA),$(GX_OUT)/$(p).elf)
 
 $(patsubst $(GX)/%.c,$(GX_OUT)/%.o,$(GX_LIB_C) $(GX_PROG_C)): $(GX_OUT)/%.o: $(GX)/%.c
 	@mkdir -p $(dir $@)
@@ -49,11 +57,11 @@ $(patsubst $(GX)/%.S,$(GX_OUT)/%.o,$(GX_LIB_S) $(GX_PROG_S)): $(GX_OUT)/%.o: $(G
 	@mkdir -p $(dir $@)
 	$(GUEST_CC) $(GUEST_ASFLAGS) -MMD -MP -c $< -o $@
 
-$(GUEST_X86_ELFS): $(GX_OUT)/%.elf: $(GX_OUT)/%.o $(GX_LIB_OBJS) $(GX)/lib/link.ld
+$(GUEST_X86_ELFS) $(GUEST_X86_EXTRA_ELFS): $(GX_OUT)/%.elf: $(GX_OUT)/%.o $(GX_LIB_OBJS) $(GX)/lib/link.ld
 	$(GUEST_LD) $(GUEST_LDFLAGS) -T $(GX)/lib/link.ld -o $@ $(filter %.o,$^)
 
 # Programs with assembly parts link those too.
-$(foreach p,$(GUEST_X86_PROGS),$(eval $(GX_OUT)/$(p).elf: \
+$(foreach p,$(GUEST_X86_PROGS) $(GUEST_X86_EXTRA),$(eval $(GX_OUT)/$(p).elf: \
     $(patsubst $(GX)/%.S,$(GX_OUT)/%.o,$(wildcard $(GX)/$(p)_*.S))))
 
 # The arith oracle: a host program executing the same instructions natively.
@@ -77,9 +85,9 @@ $(GX_OUT)/sse-expect.h: $(GX_OUT)/gen-sse-expect
 $(GX_OUT)/sse.o: $(GX_OUT)/sse-expect.h
 
 .PHONY: guests
-guests: $(GUEST_X86_ELFS)
+guests: $(GUEST_X86_ELFS) $(GUEST_X86_EXTRA_ELFS)
 
-check-guests: $(GUEST_X86_ELFS) $(BUILD)/tandem
+check-guests: $(GUEST_X86_ELFS) $(GUEST_X86_EXTRA_ELFS) $(BUILD)/tandem
 	sh tests/guests/run-x86.sh $(BUILD)/tandem $(GUEST_X86_ELFS)
 	sh tests/guests/run-x86-kvm.sh $(BUILD)/tandem $(GUEST_X86_ELFS)
 
