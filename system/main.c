@@ -8,6 +8,7 @@
 #include "accel/accel.h"
 #include "backends/chardev.h"
 #include "system/main-loop.h"
+#include "system/lockstep.h"
 #include <unistd.h>
 
 static Machine *the_machine;
@@ -27,6 +28,8 @@ static void usage(FILE *f)
 "  -m SIZE               guest RAM, in MiB or with a K/M/G suffix (default per board)\n"
 "  -smp N                number of CPUs (N, or cpus=N)\n"
 "  -accel NAME[:NAME..]  accelerator, with fallbacks in order (tcg)\n"
+"  --lockstep tcg,ACCEL  run the guest under tcg and ACCEL (kvm, or tcg) side by side,\n"
+"                        one instruction at a time; stop at the first difference (exit 1)\n"
 "\n"
 "Boot:\n"
 "  -kernel FILE          a Multiboot (v1) kernel: ELF32, or any image with a load-address header\n"
@@ -133,6 +136,8 @@ int main(int argc, char **argv)
     int nr_devices = 0;
     bool nographic = false, cpu_help = false;
     const char *bios = NULL;
+    const char *lockstep = NULL, *lockstep_child = NULL;
+    bool accel_given = false;
 
     opts.smp = 1;
     opts.kernel_irqchip = -1;
@@ -161,6 +166,7 @@ int main(int argc, char **argv)
                     }
                 } else if (!strncmp(tok, "accel=", 6)) {
                     accel_list = tok + 6;
+                    accel_given = true;
                 } else if (!strncmp(tok, "type=", 5)) {
                     machine_name = tok + 5;
                 } else if (!strchr(tok, '=') && tok == v) {
@@ -204,8 +210,14 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "-accel")) {
             const char *v = need_arg(argc, argv, &i);
             accel_list = !strncmp(v, "accel=", 6) ? v + 6 : v;
+            accel_given = true;
         } else if (!strcmp(a, "-enable-kvm")) {
             accel_list = "kvm";
+            accel_given = true;
+        } else if (!strcmp(a, "-lockstep")) {
+            lockstep = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "-lockstep-child")) {
+            lockstep_child = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "-kernel")) {
             opts.kernel = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "-append")) {
@@ -323,6 +335,13 @@ int main(int argc, char **argv)
         }
     }
 
+    if (lockstep) {
+        if (accel_given) {
+            fatal("--lockstep chooses the accelerators itself: leave out -accel");
+        }
+        return lockstep_run(argc, argv, lockstep, opts.smp);
+    }
+
     main_loop_init();
     bql_lock();
     chr_quit_hook = quit_hook;
@@ -342,7 +361,7 @@ int main(int argc, char **argv)
     }
     machine_reset(m);
     accel_synchronize_post_reset(m);
-    if (accel_start_vcpus(m) < 0) {
+    if (lockstep_child ? lockstep_child_start(m, lockstep_child) < 0 : accel_start_vcpus(m) < 0) {
         return 1;
     }
     int status = main_loop_run();
