@@ -386,7 +386,7 @@ static void child_send_report(int exit_kind)
     if (ls.step > 0 && current_accel->get_state) {
         current_accel->get_state(ls.cs);
     }
-    n = x86_lockstep_regs(ls.cs, regs, LS_MAX_REGS);
+    n = ls.cs->cc->arch_regs(ls.cs, regs, LS_MAX_REGS);
     if (ls.ref) {
         Machine *m = ls.m;
 
@@ -553,6 +553,10 @@ int lockstep_child_start(Machine *m, const char *spec)
         error_report("--lockstep-child %s: expected FD,ref or FD,replay", spec);
         return -1;
     }
+    if (!m->cpus[0]->cc->arch_regs) {
+        error_report("--lockstep: this CPU has no register list to compare");
+        return -1;
+    }
     if (m->ncpus != 1) {
         error_report("--lockstep runs one vCPU: -smp %d is not supported", m->ncpus);
         return -1;
@@ -569,7 +573,7 @@ int lockstep_child_start(Machine *m, const char *spec)
     ls.cs = cs;
     ls.intr = ls.inject = -1;
     ls.record_stores = true;
-    ls.nregs = x86_lockstep_regs(cs, regs, LS_MAX_REGS);
+    ls.nregs = cs->cc->arch_regs(cs, regs, LS_MAX_REGS);
     for (int i = 0; i < ls.nregs; i++) {
         ls.names[i] = regs[i].name;
     }

@@ -9,6 +9,7 @@
 #include "backends/chardev.h"
 #include "system/main-loop.h"
 #include "system/lockstep.h"
+#include "system/compare.h"
 #include <unistd.h>
 
 static Machine *the_machine;
@@ -48,6 +49,7 @@ static void usage(FILE *f)
 "Debugging:\n"
 "  -d ITEM[,ITEM..]      log items (-d help lists them): in_asm, op, exec, cpu, int, unimp\n"
 "  -D FILE               write the log to FILE instead of stderr\n");
+    compare_usage(f);
 }
 
 static bool parse_size_mib(const char *s, uint64_t *out)
@@ -138,9 +140,13 @@ int main(int argc, char **argv)
     const char *bios = NULL;
     const char *lockstep = NULL, *lockstep_child = NULL;
     bool accel_given = false;
+    int compare_status;
 
     opts.smp = 1;
     opts.kernel_irqchip = -1;
+    if (compare_main(&argc, argv, &compare_status)) {
+        return compare_status;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] == '-' && a[1] == '-' && a[2]) {
@@ -361,10 +367,12 @@ int main(int argc, char **argv)
     }
     machine_reset(m);
     accel_synchronize_post_reset(m);
+    compare_child_started(m);
     if (lockstep_child ? lockstep_child_start(m, lockstep_child) < 0 : accel_start_vcpus(m) < 0) {
         return 1;
     }
     int status = main_loop_run();
+    compare_child_finish(m, status);
     accel_stop_vcpus(m);
     bql_unlock();
     log_flush();

@@ -237,9 +237,10 @@ static int tcg_cpu_exec(CPUState *cs)
     const CPUClass *cc = cs->cc;
     TranslationBlock *volatile last = NULL;   /* volatile: kept across siglongjmp */
     volatile unsigned last_slot = 0;
-    bool step = (__atomic_load_n(&single_step_cpus, __ATOMIC_RELAXED) >> cs->index) & 1;
+    /* volatile: kept across siglongjmp */
+    volatile bool step = (__atomic_load_n(&single_step_cpus, __ATOMIC_RELAXED) >> cs->index) & 1;
     volatile bool stepped = false;            /* single-step: this call made its step */
-    bool single = step || log_enabled(LOG_EXEC | LOG_CPU);
+    volatile bool single = step || log_enabled(LOG_EXEC | LOG_CPU);
 
     if (sigsetjmp(cs->jmp_env, 0) != 0) {
         /* back from a guest exception or cpu_loop_exit inside a block or a helper */

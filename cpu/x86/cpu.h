@@ -463,6 +463,8 @@ int x86_features_apply(X86Features *f, const X86Features *impl, char vendor[13],
 uint32_t x86_cpuid_signature(X86CPU *env);
 /* mmu_idx of code fetches for TB flags (CPUClass.tb_mmu_idx). */
 int x86_tb_mmu_idx(uint32_t flags);
+/* CPUClass.arch_regs (arch_regs.c): GPRs, RIP, RFLAGS, selectors, CR0/2/3/4, EFER. */
+int x86_cpu_arch_regs(CPUState *cs, CPURegValue *out, int max);
 
 /* #PF error code bits */
 #define X86_PF_P    (1 << 0)    /* 0: not present; 1: protection or reserved bit */

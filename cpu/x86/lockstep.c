@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cpu/x86/lockstep.c — the x86 side of --lockstep (system/lockstep.c): reading the
- * compared registers, writing back those the reference dictates, reading the next
- * instruction's bytes, and naming the instructions whose results are nondeterministic.
- * Not here: the undefined flags (undef_flags.c), the disassembly (disas.c).
+ * cpu/x86/lockstep.c — the x86 side of --lockstep (system/lockstep.c): writing back the
+ * registers the reference dictates, reading the next instruction's bytes, and naming the
+ * instructions whose results are nondeterministic. Not here: the registers compared
+ * (arch_regs.c), the undefined flags (undef_flags.c), the disassembly (disas.c).
  */
 #include "cpu/x86/lockstep.h"
 #include "cpu/x86/cpu.h"
@@ -14,33 +14,6 @@ static const char *const gpr_names[16] = {
     "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
     "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
 };
-static const char *const seg_names[6] = { "es", "cs", "ss", "ds", "fs", "gs" };
-
-int x86_lockstep_regs(CPUState *cs, CPURegValue *out, int max)
-{
-    X86CPU *env = x86_cpu(cs);
-    int n = 0;
-
-    if (cs->cc->arch_regs) {
-        return cs->cc->arch_regs(cs, out, max);
-    }
-#define PUT(nm, v) do { if (n < max) { out[n].name = (nm); out[n].value = (v); } n++; } while (0)
-    for (int i = 0; i < 16; i++) {
-        PUT(gpr_names[i], env->regs[i]);
-    }
-    PUT("rip", env->eip);
-    PUT("rflags", x86_eflags_get(env));
-    for (int i = 0; i < 6; i++) {
-        PUT(seg_names[i], env->segs[i].selector);
-    }
-    PUT("cr0", env->cr[0]);
-    PUT("cr2", env->cr[2]);
-    PUT("cr3", env->cr[3]);
-    PUT("cr4", env->cr[4]);
-    PUT("efer", env->efer);
-#undef PUT
-    return n < max ? n : max;
-}
 
 bool x86_lockstep_set_reg(CPUState *cs, const char *name, uint64_t val)
 {

@@ -1,18 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cpu/x86/lockstep.h — the x86 side of --lockstep (system/lockstep.c): the registers that
- * are compared, writing back the ones the reference dictates (undefined flags, RDTSC),
- * the bytes and mode of the next instruction, and what an instruction leaves undefined
- * or nondeterministic.
+ * cpu/x86/lockstep.h — the x86 side of --lockstep (system/lockstep.c): writing back the
+ * registers the reference dictates (undefined flags, RDTSC), the bytes and mode of the
+ * next instruction, and which instructions are nondeterministic.
  */
 #ifndef CPU_X86_LOCKSTEP_H
 #define CPU_X86_LOCKSTEP_H
 
 #include "cpu/cpu.h"
 
-/* The registers compared (CPUClass.arch_regs when the class has it, else general
- * registers, rip, rflags, segment selectors, cr0/2/3/4, efer), from the canonical state. */
-int x86_lockstep_regs(CPUState *cs, CPURegValue *out, int max);
 /* Write register `name` (a general register, "rflags": its six arithmetic flags only) of
  * the canonical state; false for a name it does not know. */
 bool x86_lockstep_set_reg(CPUState *cs, const char *name, uint64_t val);
