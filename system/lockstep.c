@@ -78,6 +78,7 @@ typedef struct MsgHdr {
 } MsgHdr;
 
 #define LS_MAX_REGS 64
+#define LS_RFLAGS_RF 0x10000u
 #define LS_PAGE 4096u
 
 enum { SPACE_IO, SPACE_MEM };
@@ -116,7 +117,9 @@ typedef struct StepReport {
 typedef struct GoMsg {
     uint64_t step;
     int32_t inject;        /* interrupt vector to take in this step, or -1 */
-    uint32_t nio, nfix, pad;
+    uint32_t nio, nfix;
+    uint32_t cont;         /* go on with the same step (a REP instruction left unfinished):
+                            * keep its device accesses and pages; nio, nfix, inject unused */
 } GoMsg;
 
 static bool write_all(int fd, const void *buf, size_t len)
@@ -430,6 +433,9 @@ static void child_apply_go(const Buf *b)
 
     memcpy(&g, b->data, sizeof(g));
     ls.step = g.step - 1;       /* the step about to run is g.step */
+    if (g.cont) {
+        return;
+    }
     ls.npages = 0;
     ls.intr = -1;
     ls.note[0] = 0;
@@ -822,10 +828,11 @@ static bool recv_state(Child *c)
 }
 
 static bool send_go(Child *c, uint64_t step, int inject, const IoRec *io, size_t nio,
-                    const Fixup *fix, size_t nfix)
+                    const Fixup *fix, size_t nfix, bool cont)
 {
     Buf b = { 0 };
-    GoMsg g = { .step = step, .inject = inject, .nio = (uint32_t)nio, .nfix = (uint32_t)nfix };
+    GoMsg g = { .step = step, .inject = inject, .nio = (uint32_t)nio, .nfix = (uint32_t)nfix,
+                .cont = cont };
     bool ok;
 
     buf_add(&b, &g, sizeof(g));
@@ -872,6 +879,8 @@ static bool child_page(Child *c, uint64_t pa, uint8_t *buf, size_t *n)
     return true;
 }
 
+static int rcx = -1, rip = -1;
+
 static int find_reg(const char *name)
 {
     for (int i = 0; i < nregs; i++) {
@@ -880,6 +889,58 @@ static int find_reg(const char *name)
         }
     }
     return -1;
+}
+
+/*
+ * A REP string instruction is one step on both sides, however its accelerator splits it
+ * (KVM single-steps it in chunks of iterations, tcg leaves it when asked to stop): while
+ * c's vCPU still stands on it, let it go on, keeping the step's device accesses (KVM
+ * also stops once with RCX at 0 before it moves RIP on). A run that neither moves RIP nor
+ * RCX is left where it is (the comparison then reports it).
+ */
+static bool finish_rep(Child *c, uint64_t step, const StepReport *prev, uint64_t pre_rip)
+{
+    uint64_t last_rcx = rcx >= 0 ? c->regs[rcx] : 0;
+
+    if (step == 0 || rip < 0 || rcx < 0 || !prev->code_len ||
+        !x86_lockstep_rep_string(prev->code, prev->code_len, prev->mode)) {
+        return true;
+    }
+    while (c->rep.exit == LS_STEP && c->rep.intr < 0 && c->regs[rip] == pre_rip) {
+        if (!send_go(c, step, -1, NULL, 0, NULL, 0, true) || !recv_state(c)) {
+            return false;
+        }
+        if (c->regs[rip] == pre_rip && c->regs[rcx] == last_rcx) {
+            break;
+        }
+        last_rcx = c->regs[rcx];
+    }
+    return true;
+}
+
+/*
+ * MOV SS and POP SS: hardware holds off the single-step trap until the instruction after
+ * them is done too, and KVM's step runs both; tcg's runs one. A run that stopped right
+ * after the MOV SS runs the next instruction as part of the same step. *second gets the
+ * bytes of that instruction (from the reference) for its undefined flags.
+ */
+static bool finish_ss_shadow(Child *c, uint64_t step, const StepReport *prev,
+                             uint64_t pre_rip, StepReport *second)
+{
+    unsigned len;
+
+    if (step == 0 || rip < 0 || !prev->code_len || c->rep.exit != LS_STEP ||
+        c->rep.intr >= 0) {
+        return true;
+    }
+    len = x86_lockstep_ss_shadow(prev->code, prev->code_len, prev->mode);
+    if (!len || c->regs[rip] != pre_rip + len) {
+        return true;
+    }
+    if (second && c->rep.code_len) {
+        *second = c->rep;
+    }
+    return send_go(c, step, -1, NULL, 0, NULL, 0, true) && recv_state(c);
 }
 
 static const char *exit_name(int kind)
@@ -915,7 +976,7 @@ static void print_regs(const Child *a, const Child *b, const uint64_t *mask_igno
         if (d & ~mask_ignored[i]) {
             mark = "   <- differs";
         } else if (d) {
-            mark = i == rflags ? "   (only in flags the SDM leaves undefined)" :
+            mark = i == rflags ? "   (only in RF or flags the SDM leaves undefined)" :
                                  "   (nondeterministic: not compared)";
         }
         fprintf(stderr, "  %-8s 0x%016" PRIx64 "   0x%016" PRIx64 "%s\n", reg_names[i],
@@ -964,11 +1025,11 @@ int lockstep_run(int argc, char **argv, const char *accels, int smp)
     char *comma = strchr(list, ',');
     Child c[2] = { 0 };
     int sv[2][2];
-    StepReport prev_ref = { 0 };
-    uint64_t prev_rcx = 0, step = 0, insns = 0, intrs = 0;
+    StepReport prev_ref = { 0 }, second = { 0 };
+    uint64_t prev_rcx = 0, prev_rip = 0, step = 0, insns = 0, intrs = 0;
     Fixup fix[LS_MAX_REGS];
     size_t nfix = 0;
-    int rflags, rcx, status = 2;
+    int rflags, status = 2;
     const char *why = NULL;
 
     if (!comma || strchr(comma + 1, ',') || !comma[1]) {
@@ -1023,6 +1084,7 @@ int lockstep_run(int argc, char **argv, const char *accels, int smp)
         rflags = find_reg("eflags");
     }
     rcx = find_reg("rcx");
+    rip = find_reg("rip");
 
     for (;;) {
         uint64_t ignored[LS_MAX_REGS] = { 0 };
@@ -1037,11 +1099,17 @@ int lockstep_run(int argc, char **argv, const char *accels, int smp)
         if (step > 0 && c[0].rep.intr < 0 && prev_ref.code_len) {
             undef = x86_undef_flags_code(prev_ref.code, prev_ref.code_len, prev_ref.mode,
                                          prev_rcx);
+            if (second.code_len) {      /* the instruction after a MOV SS, in the same step */
+                undef |= x86_undef_flags_code(second.code, second.code_len, second.mode,
+                                              prev_rcx);
+            }
             nondet = x86_lockstep_nondeterministic(prev_ref.code, prev_ref.code_len,
                                                    prev_ref.mode);
         }
         if (rflags >= 0) {
-            ignored[rflags] = undef;
+            /* RF is the debug machinery's: KVM sets it when it single-steps an instruction
+             * it has not finished (a REP in chunks) */
+            ignored[rflags] = undef | LS_RFLAGS_RF;
         }
         nfix = 0;
         if (c[0].rep.exit != c[1].rep.exit) {
@@ -1144,12 +1212,17 @@ int lockstep_run(int argc, char **argv, const char *accels, int smp)
         /* the next step: the reference first, then the other run with its record */
         prev_ref = c[0].rep;
         prev_rcx = rcx >= 0 ? c[0].regs[rcx] : 0;   /* what the next instruction starts with */
+        prev_rip = rip >= 0 ? c[0].regs[rip] : 0;
         step++;
-        if (!send_go(&c[0], step, -1, NULL, 0, NULL, 0) || !recv_state(&c[0])) {
+        second.code_len = 0;
+        if (!send_go(&c[0], step, -1, NULL, 0, NULL, 0, false) || !recv_state(&c[0]) ||
+            !finish_rep(&c[0], step, &prev_ref, prev_rip) ||
+            !finish_ss_shadow(&c[0], step, &prev_ref, prev_rip, &second)) {
             return child_lost(c, 2, &c[0], step);
         }
-        if (!send_go(&c[1], step, c[0].rep.intr, c[0].io, c[0].nio, fix, nfix) ||
-            !recv_state(&c[1])) {
+        if (!send_go(&c[1], step, c[0].rep.intr, c[0].io, c[0].nio, fix, nfix, false) ||
+            !recv_state(&c[1]) || !finish_rep(&c[1], step, &prev_ref, prev_rip) ||
+            !finish_ss_shadow(&c[1], step, &prev_ref, prev_rip, NULL)) {
             return child_lost(c, 2, &c[1], step);
         }
     }

@@ -83,6 +83,35 @@ bool x86_lockstep_nondeterministic(const uint8_t *code, unsigned len, int mode)
     }
 }
 
+bool x86_lockstep_rep_string(const uint8_t *code, unsigned len, int mode)
+{
+    X86Insn insn;
+    unsigned op;
+
+    x86_decode_buf(&insn, mode, code, len);
+    op = insn.opc & 0xff;
+    if ((insn.opc & 0xf00) != X86_MAP_1B || (insn.flags & X86_DF_INVALID) ||
+        !(insn.prefixes & (X86_PFX_REPZ | X86_PFX_REPNZ))) {
+        return false;
+    }
+    return (op >= 0x6c && op <= 0x6f) || (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf);
+}
+
+unsigned x86_lockstep_ss_shadow(const uint8_t *code, unsigned len, int mode)
+{
+    X86Insn insn;
+
+    x86_decode_buf(&insn, mode, code, len);
+    if (insn.flags & X86_DF_INVALID) {
+        return 0;
+    }
+    if (insn.opc == (X86_MAP_1B | 0x17) ||
+        (insn.opc == (X86_MAP_1B | 0x8e) && (insn.reg & 7) == X86_SEG_SS)) {
+        return insn.len;
+    }
+    return 0;
+}
+
 bool x86_lockstep_if_set(uint64_t rflags)
 {
     return (rflags & IF_MASK) != 0;
