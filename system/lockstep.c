@@ -390,11 +390,9 @@ static void child_send_report(int exit_kind)
         current_accel->get_state(ls.cs);
     }
     n = ls.cs->cc->arch_regs(ls.cs, regs, LS_MAX_REGS);
+    r.ended = ls.m->shutdown_requested || (exit_kind == LS_RESET && ls.m->opts.no_reboot);
+    r.end_status = ls.m->shutdown_requested ? ls.m->exit_status : 1;
     if (ls.ref) {
-        Machine *m = ls.m;
-
-        r.ended = m->shutdown_requested || (exit_kind == LS_RESET && m->opts.no_reboot);
-        r.end_status = m->shutdown_requested ? m->exit_status : 1;
         ls.record_stores = false;
         r.code_len = x86_lockstep_code(ls.cs, r.code, &r.code_pc, &r.mode);
         ls.record_stores = true;
@@ -919,12 +917,13 @@ static bool finish_rep(Child *c, uint64_t step, const StepReport *prev, uint64_t
 }
 
 /*
- * MOV SS and POP SS: hardware holds off the single-step trap until the instruction after
- * them is done too, and KVM's step runs both; tcg's runs one. A run that stopped right
- * after the MOV SS runs the next instruction as part of the same step. *second gets the
- * bytes of that instruction (from the reference) for its undefined flags.
+ * STI, MOV SS and POP SS open an interrupt shadow over the next instruction, and tcg runs
+ * that instruction in the same step (its block must not end inside the shadow); KVM
+ * (PVM-based) stops after the first. A run that stopped right after one of them runs the
+ * next instruction as part of the same step. *second gets the bytes of that instruction
+ * (from the reference) for its undefined flags.
  */
-static bool finish_ss_shadow(Child *c, uint64_t step, const StepReport *prev,
+static bool finish_shadow(Child *c, uint64_t step, const StepReport *prev,
                              uint64_t pre_rip, StepReport *second)
 {
     unsigned len;
@@ -933,7 +932,7 @@ static bool finish_ss_shadow(Child *c, uint64_t step, const StepReport *prev,
         c->rep.intr >= 0) {
         return true;
     }
-    len = x86_lockstep_ss_shadow(prev->code, prev->code_len, prev->mode);
+    len = x86_lockstep_shadow(prev->code, prev->code_len, prev->mode);
     if (!len || c->regs[rip] != pre_rip + len) {
         return true;
     }
@@ -952,8 +951,8 @@ static const char *exit_name(int kind)
 static void print_step_what(const StepReport *prev, const StepReport *now, uint64_t insn_no)
 {
     if (now->intr >= 0) {
-        fprintf(stderr, "  interrupt vector 0x%02x taken (no instruction ran in this step); the "
-                "CPU was at\n", now->intr);
+        fprintf(stderr, "  interrupt vector 0x%02x taken, then the handler's first instruction "
+                "ran (step %" PRIu64 "); the CPU was at\n", now->intr, insn_no);
     } else {
         fprintf(stderr, "  instruction %" PRIu64 ":\n", insn_no);
     }
@@ -1090,6 +1089,7 @@ int lockstep_run(int argc, char **argv, const char *accels, int smp)
         uint64_t ignored[LS_MAX_REGS] = { 0 };
         uint32_t undef = 0;
         bool differs = false, nondet = false;
+        static const char exit_what[] = "the step ended differently";
         const char *what = NULL;
         char mem_note[160] = "";
         uint64_t bad_page = 0;
@@ -1112,12 +1112,18 @@ int lockstep_run(int argc, char **argv, const char *accels, int smp)
             ignored[rflags] = undef | LS_RFLAGS_RF;
         }
         nfix = 0;
-        if (c[0].rep.exit != c[1].rep.exit) {
+        if (c[0].rep.exit != c[1].rep.exit &&
+            !(c[0].rep.exit != LS_RESET && c[1].rep.exit != LS_RESET)) {
+            /* halted against stepped is no difference by itself: KVM may end the step of
+             * a HLT with its debug exit instead of the halt (RIP is compared below) */
             differs = true;
-            what = "the step ended differently";
+            what = exit_what;
         } else if (c[1].rep.note[0]) {
             differs = true;
             what = "device accesses differ";
+        } else if (c[1].rep.ended) {
+            differs = true;
+            what = "the other run's machine stopped (see its message above)";
         } else if (c[0].rep.exit != LS_RESET) {
             for (int i = 0; i < nregs; i++) {
                 uint64_t d = c[0].regs[i] ^ c[1].regs[i];
@@ -1165,9 +1171,9 @@ int lockstep_run(int argc, char **argv, const char *accels, int smp)
             } else {
                 fprintf(stderr, "lockstep: %s and %s differ after step %" PRIu64 ": %s\n",
                         c[0].label, c[1].label, step, what);
-                print_step_what(&prev_ref, &c[0].rep, insns + (c[0].rep.intr < 0));
+                print_step_what(&prev_ref, &c[0].rep, insns + 1);
             }
-            if (c[0].rep.exit != c[1].rep.exit) {
+            if (c[0].rep.exit != c[1].rep.exit && what == exit_what) {
                 fprintf(stderr, "  %s: %s; %s: %s\n", c[0].label, exit_name(c[0].rep.exit),
                         c[1].label, exit_name(c[1].rep.exit));
             }
@@ -1180,7 +1186,7 @@ int lockstep_run(int argc, char **argv, const char *accels, int smp)
                 fprintf(stderr, "  %s\n", mem_note);
                 print_page_diff(&c[0], &c[1], bad_page);
             }
-            if (step > 0 && c[0].rep.intr < 0) {
+            if (step > 0) {
                 fprintf(stderr, "lockstep: %" PRIu64 " instructions agreed before this one\n",
                         insns);
             }
@@ -1188,11 +1194,8 @@ int lockstep_run(int argc, char **argv, const char *accels, int smp)
             break;
         }
         if (step > 0) {
-            if (c[0].rep.intr >= 0) {
-                intrs++;
-            } else {
-                insns++;
-            }
+            insns++;
+            intrs += c[0].rep.intr >= 0;
         }
         if (c[0].rep.ended || (c[0].rep.exit == LS_HALT && rflags >= 0 &&
                                !x86_lockstep_if_set(c[0].regs[rflags]))) {
@@ -1217,12 +1220,12 @@ int lockstep_run(int argc, char **argv, const char *accels, int smp)
         second.code_len = 0;
         if (!send_go(&c[0], step, -1, NULL, 0, NULL, 0, false) || !recv_state(&c[0]) ||
             !finish_rep(&c[0], step, &prev_ref, prev_rip) ||
-            !finish_ss_shadow(&c[0], step, &prev_ref, prev_rip, &second)) {
+            !finish_shadow(&c[0], step, &prev_ref, prev_rip, &second)) {
             return child_lost(c, 2, &c[0], step);
         }
         if (!send_go(&c[1], step, c[0].rep.intr, c[0].io, c[0].nio, fix, nfix, false) ||
             !recv_state(&c[1]) || !finish_rep(&c[1], step, &prev_ref, prev_rip) ||
-            !finish_ss_shadow(&c[1], step, &prev_ref, prev_rip, NULL)) {
+            !finish_shadow(&c[1], step, &prev_ref, prev_rip, NULL)) {
             return child_lost(c, 2, &c[1], step);
         }
     }

@@ -212,8 +212,9 @@ static TranslationBlock *tb_lookup(CPUState *cs, uint64_t pc, uint64_t cs_base, 
 /*
  * Lockstep single-stepping (AccelOps.set_single_step), one bit per vCPU index: each
  * tcg_cpu_exec runs blocks of one instruction and returns EXCP_DEBUG after one step, which
- * is one instruction that completed, or one exception or interrupt delivered (the vCPU then
- * stands on the handler's first instruction, which the next step runs).
+ * is one instruction that completed; or an exception delivered (the vCPU then stands on
+ * the handler's first instruction); or an interrupt delivered and the handler's first
+ * instruction, as a (PVM-based) KVM single-steps it.
  */
 static uint64_t single_step_cpus;
 
@@ -297,9 +298,8 @@ static int tcg_cpu_exec(CPUState *cs)
             if (done) {
                 cs->stat_interrupts++;
                 last = NULL;
-                stepped = true;
             }
-            if (cs->exception_index >= 0 || (step && stepped)) {
+            if (cs->exception_index >= 0) {
                 continue;
             }
         }
@@ -340,6 +340,10 @@ static int tcg_cpu_exec(CPUState *cs)
             }
         }
         if (step) {
+            if (IR_EXIT_VALUE(r) == IR_EXIT_REQUESTED && IR_EXIT_CODE(r) == tb->code) {
+                stepped = false;    /* it left at its entry: nothing ran */
+                continue;
+            }
             return EXCP_DEBUG;
         }
     }

@@ -97,7 +97,7 @@ bool x86_lockstep_rep_string(const uint8_t *code, unsigned len, int mode)
     return (op >= 0x6c && op <= 0x6f) || (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf);
 }
 
-unsigned x86_lockstep_ss_shadow(const uint8_t *code, unsigned len, int mode)
+unsigned x86_lockstep_shadow(const uint8_t *code, unsigned len, int mode)
 {
     X86Insn insn;
 
@@ -105,7 +105,7 @@ unsigned x86_lockstep_ss_shadow(const uint8_t *code, unsigned len, int mode)
     if (insn.flags & X86_DF_INVALID) {
         return 0;
     }
-    if (insn.opc == (X86_MAP_1B | 0x17) ||
+    if (insn.opc == (X86_MAP_1B | 0x17) || insn.opc == (X86_MAP_1B | 0xfb) ||
         (insn.opc == (X86_MAP_1B | 0x8e) && (insn.reg & 7) == X86_SEG_SS)) {
         return insn.len;
     }

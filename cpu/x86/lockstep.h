@@ -23,10 +23,9 @@ bool x86_lockstep_nondeterministic(const uint8_t *code, unsigned len, int mode);
 /* Whether the instruction is a string instruction with a REP/REPE/REPNE prefix: an
  * accelerator may stop it between iterations, with RIP still on it. */
 bool x86_lockstep_rep_string(const uint8_t *code, unsigned len, int mode);
-/* The length of the instruction when it is MOV SS or POP SS, else 0: the CPU holds off
- * debug traps (and interrupts) until the next instruction is done, so a hardware
- * single-step runs both. */
-unsigned x86_lockstep_ss_shadow(const uint8_t *code, unsigned len, int mode);
+/* The length of the instruction when it opens an interrupt shadow (STI, MOV SS, POP SS),
+ * else 0: tcg runs the next instruction in the same block, so its step runs both. */
+unsigned x86_lockstep_shadow(const uint8_t *code, unsigned len, int mode);
 /* The register of the interrupt-enable flag state: true if RFLAGS.IF is set in value. */
 bool x86_lockstep_if_set(uint64_t rflags);
 
