@@ -53,6 +53,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -225,6 +226,7 @@ static struct {
     int intr;                   /* ref: vector taken in this step */
     int inject;                 /* other: vector to give the CPU in this step */
     bool was_halted;
+    bool shutdown;              /* the accelerator stopped the machine in this step */
     bool done;                  /* told to stop (or the parent went away) */
     char note[256];
     int (*orig_get_vector)(void *opaque, CPUState *cs);
@@ -390,8 +392,10 @@ static void child_send_report(int exit_kind)
         current_accel->get_state(ls.cs);
     }
     n = ls.cs->cc->arch_regs(ls.cs, regs, LS_MAX_REGS);
-    r.ended = ls.m->shutdown_requested || (exit_kind == LS_RESET && ls.m->opts.no_reboot);
-    r.end_status = ls.m->shutdown_requested ? ls.m->exit_status : 1;
+    r.ended = ls.m->shutdown_requested || ls.shutdown ||
+              (exit_kind == LS_RESET && ls.m->opts.no_reboot);
+    r.end_status = ls.m->shutdown_requested ? ls.m->exit_status :
+                   ls.shutdown ? ls.cs->exit_status : 1;
     if (ls.ref) {
         ls.record_stores = false;
         r.code_len = x86_lockstep_code(ls.cs, r.code, &r.code_pc, &r.mode);
@@ -534,6 +538,7 @@ static void child_step_hook(CPUState *cs, VcpuExit e)
     kind = e == VCPU_EXIT_HALT ? LS_HALT : e == VCPU_EXIT_RESET ? LS_RESET : LS_STEP;
     ls.step++;
     ls.was_halted = cs->halted;
+    ls.shutdown = e == VCPU_EXIT_SHUTDOWN;
     child_send_report(kind);
     bql_unlock();
     go = !ls.done && child_wait_go();
@@ -981,6 +986,18 @@ static void print_regs(const Child *a, const Child *b, const uint64_t *mask_igno
         fprintf(stderr, "  %-8s 0x%016" PRIx64 "   0x%016" PRIx64 "%s\n", reg_names[i],
                 a->regs[i], b->regs[i], mark);
     }
+    fprintf(stderr, "difference:");
+    for (int i = 0, any = 0; i < nregs || !any; i++) {
+        if (i == nregs) {
+            fprintf(stderr, " none in the registers");
+            break;
+        }
+        if ((a->regs[i] ^ b->regs[i]) & ~mask_ignored[i]) {
+            fprintf(stderr, " %s", reg_names[i]);
+            any = 1;
+        }
+    }
+    fprintf(stderr, "\n");
     if (undef_flags && rflags >= 0) {
         fprintf(stderr, "  (rflags bits 0x%x are undefined after this instruction and were not "
                 "compared)\n", undef_flags);
@@ -1018,6 +1035,20 @@ static void print_page_diff(Child *a, Child *b, uint64_t pa)
     }
 }
 
+/* A command line lockstep cannot run: one line, exit status 2. */
+static int usage_error(const char *fmt, ...) PRINTF_FMT(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    error_report("%s", msg);
+    return 2;
+}
+
 int lockstep_run(int argc, char **argv, const char *accels, int smp)
 {
     char *list = xstrdup(accels);
@@ -1032,29 +1063,31 @@ int lockstep_run(int argc, char **argv, const char *accels, int smp)
     const char *why = NULL;
 
     if (!comma || strchr(comma + 1, ',') || !comma[1]) {
-        fatal("--lockstep %s: expected two accelerators, the reference first: tcg,kvm or "
-              "tcg,tcg", accels);
+        return usage_error("--lockstep %s: expected two accelerators, the reference first: "
+                           "tcg,kvm or tcg,tcg", accels);
     }
     *comma = 0;
     c[0].accel = list;
     c[1].accel = comma + 1;
     if (strcmp(c[0].accel, "tcg")) {
-        fatal("--lockstep %s: the reference (the first accelerator) must be tcg", accels);
+        return usage_error("--lockstep %s: the reference (the first accelerator) must be tcg",
+                           accels);
     }
     if (smp != 1) {
-        fatal("--lockstep runs one vCPU: -smp %d is not supported", smp);
+        return usage_error("--lockstep runs one vCPU: -smp %d is not supported", smp);
     }
     const AccelOps *other = accel_find(c[1].accel);
     if (!other) {
-        fatal("--lockstep %s: accelerator '%s' is not built into this tandem", accels,
-              c[1].accel);
+        return usage_error("--lockstep %s: accelerator '%s' is not built into this tandem",
+                           accels, c[1].accel);
     }
     if (other->available && !other->available(&why)) {
-        fatal("--lockstep %s: accelerator '%s' is not available: %s", accels, c[1].accel,
-              why ? why : "unavailable");
+        return usage_error("--lockstep %s: accelerator '%s' cannot run here: %s", accels,
+                           c[1].accel, why ? why : "unavailable");
     }
     if (!other->set_single_step) {
-        fatal("--lockstep %s: accelerator '%s' cannot single-step", accels, c[1].accel);
+        return usage_error("--lockstep %s: accelerator '%s' cannot single-step", accels,
+                           c[1].accel);
     }
     c[0].label = "tcg";
     c[1].label = strcmp(c[1].accel, "tcg") ? c[1].accel : "tcg#2";
@@ -1121,7 +1154,7 @@ int lockstep_run(int argc, char **argv, const char *accels, int smp)
         } else if (c[1].rep.note[0]) {
             differs = true;
             what = "device accesses differ";
-        } else if (c[1].rep.ended) {
+        } else if (c[1].rep.ended && !c[0].rep.ended) {
             differs = true;
             what = "the other run's machine stopped (see its message above)";
         } else if (c[0].rep.exit != LS_RESET) {

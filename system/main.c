@@ -347,7 +347,8 @@ int main(int argc, char **argv)
 
     if (lockstep) {
         if (accel_given) {
-            fatal("--lockstep chooses the accelerators itself: leave out -accel");
+            error_report("--lockstep chooses the accelerators itself: leave out -accel");
+            return 2;
         }
         return lockstep_run(argc, argv, lockstep, opts.smp);
     }
