@@ -30,8 +30,14 @@
  * ignored. Instructions whose results come from outside the architecture (RDTSC, RDTSCP,
  * RDRAND, RDSEED, RDPMC) are not compared: the other run takes the reference's registers.
  *
- * A step is one instruction that completed, or one exception or interrupt delivered (the
- * vCPU then stands on the handler's first instruction). RFLAGS bits that the SDM leaves
+ * A step is one instruction that completed; an exception delivered (the vCPU then stands
+ * on the handler's first instruction); or an interrupt delivered and the handler's first
+ * instruction (as KVM steps it). Where the accelerators cut differently, the parent lets
+ * the run that stopped early go on within the same step: a REP string instruction is one
+ * step (KVM stops between chunks of iterations), and so is STI, MOV SS or POP SS with the
+ * next instruction (tcg runs the shadowed instruction in the same block); KVM reporting a
+ * HLT as a debug exit rather than a halt is no difference (RIP is compared); RF is not
+ * compared (KVM sets it on an unfinished REP). RFLAGS bits that the SDM leaves
  * undefined after the instruction (cpu/x86/undef_flags.c) are not compared; the other run
  * then takes the reference's value, so that they do not differ later. Memory written:
  * under tcg every store to RAM is seen (cpu_ram_write_hook); an accelerator without such
@@ -43,7 +49,10 @@
  * triple fault with -no-reboot) or halts with interrupts disabled; the parent then prints
  * how many instructions were compared and exits 0. Not supported: more than one vCPU (one
  * clear error), NMIs and SMIs from devices, DMA by devices (their RAM writes are not
- * compared), an accelerator other than tcg as the reference.
+ * compared), an accelerator other than tcg as the reference, an interrupt that tcg takes
+ * in the middle of a REP instruction, reads of host time that are not device accesses
+ * (RDMSR of the TSC or of the x2APIC timer: they differ and are reported). The undefined
+ * flags of a handler's first instruction after an interrupt are compared.
  */
 #include "system/lockstep.h"
 #include "cpu/x86/lockstep.h"
