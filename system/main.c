@@ -8,11 +8,9 @@
 #include "accel/accel.h"
 #include "backends/chardev.h"
 #include "system/main-loop.h"
-<<<<<<< HEAD
 #include "system/monitor.h"
-=======
+#include "system/lockstep.h"
 #include "system/compare.h"
->>>>>>> cmp
 #include <unistd.h>
 
 static Machine *the_machine;
@@ -36,6 +34,8 @@ static void usage(FILE *f)
 "  -enable-kvm           the same as -accel kvm\n"
 "  -machine kernel-irqchip=on|off  under kvm: KVM's in-kernel interrupt controllers\n"
 "                        (default) or tandem's PIC, APIC and IOAPIC\n"
+"  --lockstep tcg,ACCEL  run the guest under tcg and ACCEL (kvm, or tcg) side by side,\n"
+"                        one instruction at a time; stop at the first difference (exit 1)\n"
 "\n"
 "Boot:\n"
 "  -kernel FILE          a Multiboot (v1) kernel: ELF32, or any image with a load-address header\n"
@@ -175,12 +175,10 @@ int main(int argc, char **argv)
     const char *devices[32];
     int nr_devices = 0;
     bool nographic = false, cpu_help = false;
-<<<<<<< HEAD
     const char *bios = NULL, *monitor_spec = NULL;
-=======
-    const char *bios = NULL;
+    const char *lockstep = NULL, *lockstep_child = NULL;
+    bool accel_given = false;
     int compare_status;
->>>>>>> cmp
 
     opts.smp = 1;
     opts.kernel_irqchip = -1;
@@ -212,6 +210,7 @@ int main(int argc, char **argv)
                     }
                 } else if (!strncmp(tok, "accel=", 6)) {
                     accel_list = tok + 6;
+                    accel_given = true;
                 } else if (!strncmp(tok, "type=", 5)) {
                     machine_name = tok + 5;
                 } else if (!strchr(tok, '=') && tok == v) {
@@ -255,8 +254,14 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "-accel")) {
             const char *v = need_arg(argc, argv, &i);
             accel_list = !strncmp(v, "accel=", 6) ? v + 6 : v;
+            accel_given = true;
         } else if (!strcmp(a, "-enable-kvm")) {
             accel_list = "kvm";
+            accel_given = true;
+        } else if (!strcmp(a, "-lockstep")) {
+            lockstep = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "-lockstep-child")) {
+            lockstep_child = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "-kernel")) {
             opts.kernel = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "-append")) {
@@ -380,6 +385,14 @@ int main(int argc, char **argv)
         }
     }
 
+    if (lockstep) {
+        if (accel_given) {
+            error_report("--lockstep chooses the accelerators itself: leave out -accel");
+            return 2;
+        }
+        return lockstep_run(argc, argv, lockstep, opts.smp);
+    }
+
     main_loop_init();
     bql_lock();
     chr_quit_hook = quit_hook;
@@ -403,7 +416,7 @@ int main(int argc, char **argv)
     machine_reset(m);
     accel_synchronize_post_reset(m);
     compare_child_started(m);
-    if (accel_start_vcpus(m) < 0) {
+    if (lockstep_child ? lockstep_child_start(m, lockstep_child) < 0 : accel_start_vcpus(m) < 0) {
         return 1;
     }
     int status = main_loop_run();

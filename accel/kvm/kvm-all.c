@@ -44,6 +44,9 @@ KVMState kvm = { .fd = -1, .vm_fd = -1 };
 static char kvm_why[256];
 static __thread struct kvm_run *kvm_thread_run;
 static __thread bool kvm_thread_ready;
+/* single-stepping: the instruction that made an I/O or MMIO exit is completed by the next
+ * KVM_RUN, which then returns at once (immediate_exit); that return ends the step */
+static __thread bool kvm_thread_step_io;
 
 static const char kvm_pvm_note[] =
     "KVM on this host is PVM-based: with no VT-x/AMD-V in this CPU, KVM emulates guest "
@@ -589,6 +592,7 @@ static VcpuExit kvm_vcpu_run(CPUState *cs)
     }
     for (;;) {
         int r;
+        bool step_io;
 
         __atomic_store_n(cs->exit_request, 0, __ATOMIC_SEQ_CST);
         if (cs->stop || cs->quit) {
@@ -619,12 +623,15 @@ static VcpuExit kvm_vcpu_run(CPUState *cs)
         run->immediate_exit = 0;
         kv->io_pending = false;
         kv->runs++;
+        step_io = kvm_thread_step_io;
+        kvm_thread_step_io = false;
         if (r < 0) {
             int e = errno;
             if (e == EINTR || e == EAGAIN) {
                 kv->exits[KVM_EXIT_INTR]++;
                 kv->sync = kvm.sync_regs;
-                return VCPU_EXIT_KICK;
+                /* (a PVM-based KVM raises no debug exit after completing it) */
+                return step_io ? VCPU_EXIT_DEBUG : VCPU_EXIT_KICK;
             }
             kv->sync = false;
             if (e == EFAULT) {
@@ -642,10 +649,14 @@ static VcpuExit kvm_vcpu_run(CPUState *cs)
         case KVM_EXIT_IO:
             kvm_handle_io(kv);
             kv->io_pending = true;
+            kvm_thread_step_io = kv->single_step;
+            run->immediate_exit |= kv->single_step;
             break;
         case KVM_EXIT_MMIO:
             kvm_handle_mmio(kv);
             kv->io_pending = true;
+            kvm_thread_step_io = kv->single_step;
+            run->immediate_exit |= kv->single_step;
             break;
         case KVM_EXIT_IRQ_WINDOW_OPEN:
         case KVM_EXIT_SET_TPR:

@@ -234,6 +234,28 @@ static TranslationBlock *tb_lookup(CPUState *cs, uint64_t pc, uint64_t cs_base, 
     return tb;
 }
 
+/*
+ * Lockstep single-stepping (AccelOps.set_single_step), one bit per vCPU index: each
+ * tcg_cpu_exec runs blocks of one instruction and returns EXCP_DEBUG after one step, which
+ * is one instruction that completed; or an exception delivered (the vCPU then stands on
+ * the handler's first instruction); or an interrupt delivered and the handler's first
+ * instruction, as a (PVM-based) KVM single-steps it.
+ */
+static uint64_t single_step_cpus;
+
+static int tcg_set_single_step(CPUState *cs, bool on)
+{
+    if (cs->index >= 64) {
+        return -EINVAL;
+    }
+    if (on) {
+        __atomic_fetch_or(&single_step_cpus, 1ull << cs->index, __ATOMIC_SEQ_CST);
+    } else {
+        __atomic_fetch_and(&single_step_cpus, ~(1ull << cs->index), __ATOMIC_SEQ_CST);
+    }
+    return 0;
+}
+
 /* Run blocks until something needs the outer loop. Returns an EXCP_* value. */
 static int tcg_cpu_exec(CPUState *cs)
 {
@@ -241,7 +263,10 @@ static int tcg_cpu_exec(CPUState *cs)
     const CPUClass *cc = cs->cc;
     TranslationBlock *volatile last = NULL;   /* volatile: kept across siglongjmp */
     volatile unsigned last_slot = 0;
-    bool single = log_enabled(LOG_EXEC | LOG_CPU);
+    /* volatile: kept across siglongjmp */
+    volatile bool step = (__atomic_load_n(&single_step_cpus, __ATOMIC_RELAXED) >> cs->index) & 1;
+    volatile bool stepped = false;            /* single-step: this call made its step */
+    volatile bool single = step || log_enabled(LOG_EXEC | LOG_CPU);
 
     if (sigsetjmp(cs->jmp_env, 0) != 0) {
         /* back from a guest exception or cpu_loop_exit inside a block or a helper */
@@ -279,7 +304,11 @@ static int tcg_cpu_exec(CPUState *cs)
                 cc->do_interrupt(cs);
                 cs->exception_index = EXCP_NONE;
                 last = NULL;
+                stepped = true;
             }
+        }
+        if (step && stepped) {
+            return EXCP_DEBUG;
         }
         __atomic_store_n(cs->exit_request, 0, __ATOMIC_SEQ_CST);
         if (tcg_cpu(cs)->flush_pending) {
@@ -323,6 +352,7 @@ static int tcg_cpu_exec(CPUState *cs)
         }
         cpu_record_pc(cs, pc, tb->size, tb->flags);
         cs->stat_tbs_executed++;
+        stepped = true;
         r = ir_exec(env, tb->code);
         {
             IRCode *code = IR_EXIT_CODE(r);
@@ -336,6 +366,13 @@ static int tcg_cpu_exec(CPUState *cs)
             if (ran != tb) {
                 cpu_record_pc(cs, ran->pc, ran->size, ran->flags);
             }
+        }
+        if (step) {
+            if (IR_EXIT_VALUE(r) == IR_EXIT_REQUESTED && IR_EXIT_CODE(r) == tb->code) {
+                stepped = false;    /* it left at its entry: nothing ran */
+                continue;
+            }
+            return EXCP_DEBUG;
         }
     }
 }
@@ -436,4 +473,5 @@ const AccelOps tcg_accel_ops = {
     .vcpu_run = tcg_vcpu_run,
     .stats = tcg_stats_fn,
     .put_state = tcg_put_state,
+    .set_single_step = tcg_set_single_step,
 };

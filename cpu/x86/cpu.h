@@ -351,6 +351,8 @@ void x86_disas_block(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags, F
 size_t x86_read_code(CPUState *cs, uint64_t pc, uint32_t flags, uint8_t *buf, size_t len);
 /* Name of the instruction at a linear pc for -d unimp / crash reports (capstone). */
 void x86_disas_one(CPUState *cs, uint64_t pc, int mode, FILE *f);
+/* The first instruction of buf (len bytes of code at linear pc, mode 16/32/64), to f. */
+void x86_disas_bytes(FILE *f, uint64_t pc, const uint8_t *buf, size_t len, int mode);
 
 /* ---- IR helpers called by translated code (IR_HELPER signature, env_ is X86CPU *) ---- */
 /* system side (seg_helper.c, excp_helper.c, misc_helper.c) */

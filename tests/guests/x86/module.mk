@@ -18,14 +18,10 @@ GUEST_CC ?= gcc
 GUEST_LD ?= ld
 HOST_CC_GEN ?= $(CC)
 
-<<<<<<< HEAD
-GUEST_X86_PROGS := hello modes arith exceptions paging string farcalls tasks segments fpu sse smp count
-=======
-GUEST_X86_PROGS := hello modes arith exceptions paging string farcalls tasks segments fpu sse smp hvsig
+GUEST_X86_PROGS := hello modes arith exceptions paging string farcalls tasks segments fpu sse smp count hvsig
 # Guests that are no pass/fail test but material for the integration tests (triplefault:
 # ends in a triple fault from 64-bit mode).
 GUEST_X86_EXTRA := triplefault
->>>>>>> cmp
 
 GUEST_CFLAGS := -m32 -std=gnu11 -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
                 -fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only \
