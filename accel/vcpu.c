@@ -5,9 +5,12 @@
  */
 #include "accel/accel.h"
 #include "system/main-loop.h"
+#include "system/lockstep.h"
 
 void cpu_wait_for_work(void);
 void cpu_wake_all(void);
+
+void (*vcpu_step_hook)(CPUState *cs, VcpuExit e);
 
 static void vcpu_wait_while_stopped(CPUState *cs)
 {
@@ -38,6 +41,9 @@ static void *vcpu_thread(void *arg)
         bql_unlock();
         VcpuExit e = current_accel->vcpu_run(cs);
         bql_lock();
+        if (vcpu_step_hook) {
+            vcpu_step_hook(cs, e);
+        }
         switch (e) {
         case VCPU_EXIT_KICK:
         case VCPU_EXIT_DEBUG:

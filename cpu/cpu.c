@@ -114,30 +114,44 @@ void cpu_loop_exit_restore(CPUState *cs)
     cpu_loop_exit(cs);
 }
 
-uint64_t cpu_io_ld(CPUState *cs, AddressSpace *as, hwaddr addr, unsigned size)
+uint64_t (*cpu_io_hook)(CPUState *cs, AddressSpace *as, hwaddr addr, unsigned size,
+                        bool is_write, uint64_t val);
+void (*cpu_ram_write_hook)(CPUState *cs, hwaddr pa, unsigned size);
+
+uint64_t cpu_io_dispatch(CPUState *cs, AddressSpace *as, hwaddr addr, unsigned size,
+                         bool is_write, uint64_t val)
 {
     uint64_t v = 0;
     bool locked = bql_held;
     if (!locked) {
         bql_lock();
     }
-    as_ld(as, addr, size, &v);
+    if (is_write) {
+        as_st(as, addr, size, val);
+    } else {
+        as_ld(as, addr, size, &v);
+    }
     if (!locked) {
         bql_unlock();
     }
     return v;
 }
 
+uint64_t cpu_io_ld(CPUState *cs, AddressSpace *as, hwaddr addr, unsigned size)
+{
+    if (unlikely(cpu_io_hook)) {
+        return cpu_io_hook(cs, as, addr, size, false, 0);
+    }
+    return cpu_io_dispatch(cs, as, addr, size, false, 0);
+}
+
 void cpu_io_st(CPUState *cs, AddressSpace *as, hwaddr addr, uint64_t val, unsigned size)
 {
-    bool locked = bql_held;
-    if (!locked) {
-        bql_lock();
+    if (unlikely(cpu_io_hook)) {
+        cpu_io_hook(cs, as, addr, size, true, val);
+        return;
     }
-    as_st(as, addr, size, val);
-    if (!locked) {
-        bql_unlock();
-    }
+    cpu_io_dispatch(cs, as, addr, size, true, val);
 }
 
 /* How many of the last blocks cpu_dump_history disassembles. */

@@ -178,6 +178,24 @@ void cpu_dump_history(CPUState *cs, FILE *f);
 /* Device access from a CPU (port I/O or MMIO): takes the big lock around the dispatch. */
 uint64_t cpu_io_ld(CPUState *cs, AddressSpace *as, hwaddr addr, unsigned size);
 void cpu_io_st(CPUState *cs, AddressSpace *as, hwaddr addr, uint64_t val, unsigned size);
+/* The dispatch itself (big lock taken if not held), without cpu_io_hook. */
+uint64_t cpu_io_dispatch(CPUState *cs, AddressSpace *as, hwaddr addr, unsigned size,
+                         bool is_write, uint64_t val);
+/*
+ * Lockstep (system/lockstep.c) sees every device access of the CPUs: when set, cpu_io_ld
+ * and cpu_io_st call it instead of dispatching. It performs the access with
+ * cpu_io_dispatch (recording it) or not (replaying a recorded one), and returns the value
+ * read (ignored for writes). NULL (the default): accesses go straight to the devices.
+ */
+extern uint64_t (*cpu_io_hook)(CPUState *cs, AddressSpace *as, hwaddr addr, unsigned size,
+                               bool is_write, uint64_t val);
+/*
+ * Lockstep: when set, the TCG softmmu calls it for every store of a CPU to RAM (guest
+ * stores, locked read-modify-writes, the page walker's accessed/dirty bits) with the
+ * physical address and size, and sends every store through its slow path to see them.
+ * Set it before the CPU runs (the TLB must not hold fast-path write entries).
+ */
+extern void (*cpu_ram_write_hook)(CPUState *cs, hwaddr pa, unsigned size);
 
 /* The big lock that serialises device emulation (main loop and vCPU threads). */
 void bql_lock(void);

@@ -8,6 +8,9 @@
 #include "accel/accel.h"
 #include "backends/chardev.h"
 #include "system/main-loop.h"
+#include "system/monitor.h"
+#include "system/lockstep.h"
+#include "system/compare.h"
 #include <unistd.h>
 
 static Machine *the_machine;
@@ -31,6 +34,8 @@ static void usage(FILE *f)
 "  -enable-kvm           the same as -accel kvm\n"
 "  -machine kernel-irqchip=on|off  under kvm: KVM's in-kernel interrupt controllers\n"
 "                        (default) or tandem's PIC, APIC and IOAPIC\n"
+"  --lockstep tcg,ACCEL  run the guest under tcg and ACCEL (kvm, or tcg) side by side,\n"
+"                        one instruction at a time; stop at the first difference (exit 1)\n"
 "\n"
 "Boot:\n"
 "  -kernel FILE          a Multiboot (v1) kernel: ELF32, or any image with a load-address header\n"
@@ -43,12 +48,16 @@ static void usage(FILE *f)
 "  -device TYPE[,PROP=VALUE,...]  add a device (-device help lists them), e.g.\n"
 "                        -device isa-debug-exit,iobase=0xf4,iosize=0x4\n"
 "  -serial SPEC          COM1..COM4 back ends: stdio, mon:stdio, file:PATH, null\n"
-"  -nographic            no display; serial on the terminal (Ctrl-A h for help)\n"
+"  -nographic            no display; serial and monitor on the terminal (Ctrl-A h for\n"
+"                        help, Ctrl-A c switches between them)\n"
+"  -monitor stdio|none   the monitor on the terminal (muxed with a serial port on stdio)\n"
+"                        or none; default: on the terminal when a serial is mon:stdio\n"
 "  -display none         accepted (no display yet)\n"
 "\n"
 "Debugging:\n"
 "  -d ITEM[,ITEM..]      log items (-d help lists them): in_asm, op, exec, cpu, int, unimp\n"
 "  -D FILE               write the log to FILE instead of stderr\n");
+    compare_usage(f);
 }
 
 static bool parse_size_mib(const char *s, uint64_t *out)
@@ -121,6 +130,36 @@ static void quit_hook(void)
     }
 }
 
+/*
+ * The monitor goes on the stdio mux: by default when a serial port is "mon:stdio" (as with
+ * -nographic), with -monitor stdio also beside a plain "stdio" serial port or, when no
+ * serial port is on the terminal, alone on it. 0, or -1 after error_report().
+ */
+static int create_monitor(Machine *m, const char *spec)
+{
+    Chardev *c = NULL;
+
+    if (spec && !strcmp(spec, "none")) {
+        return 0;
+    }
+    for (int i = 0; i < m->opts.nr_serial && !c; i++) {
+        const char *s = m->opts.serial[i];
+        if (s && m->serial[i] && (!strcmp(s, "mon:stdio") || (spec && !strcmp(s, "stdio")))) {
+            c = m->serial[i];
+        }
+    }
+    if (!c && spec) {
+        c = chr_new("stdio", "monitor");
+        if (!c) {
+            return -1;
+        }
+    }
+    if (c) {
+        monitor_new(m, c);
+    }
+    return 0;
+}
+
 static const char *need_arg(int argc, char **argv, int *i)
 {
     if (*i + 1 >= argc) {
@@ -136,10 +175,16 @@ int main(int argc, char **argv)
     const char *devices[32];
     int nr_devices = 0;
     bool nographic = false, cpu_help = false;
-    const char *bios = NULL;
+    const char *bios = NULL, *monitor_spec = NULL;
+    const char *lockstep = NULL, *lockstep_child = NULL;
+    bool accel_given = false;
+    int compare_status;
 
     opts.smp = 1;
     opts.kernel_irqchip = -1;
+    if (compare_main(&argc, argv, &compare_status)) {
+        return compare_status;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] == '-' && a[1] == '-' && a[2]) {
@@ -165,6 +210,7 @@ int main(int argc, char **argv)
                     }
                 } else if (!strncmp(tok, "accel=", 6)) {
                     accel_list = tok + 6;
+                    accel_given = true;
                 } else if (!strncmp(tok, "type=", 5)) {
                     machine_name = tok + 5;
                 } else if (!strchr(tok, '=') && tok == v) {
@@ -208,8 +254,14 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "-accel")) {
             const char *v = need_arg(argc, argv, &i);
             accel_list = !strncmp(v, "accel=", 6) ? v + 6 : v;
+            accel_given = true;
         } else if (!strcmp(a, "-enable-kvm")) {
             accel_list = "kvm";
+            accel_given = true;
+        } else if (!strcmp(a, "-lockstep")) {
+            lockstep = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "-lockstep-child")) {
+            lockstep_child = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "-kernel")) {
             opts.kernel = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "-append")) {
@@ -233,6 +285,12 @@ int main(int argc, char **argv)
                 fatal("at most %d -serial options", MACHINE_MAX_SERIAL);
             }
             opts.serial[opts.nr_serial++] = v;
+        } else if (!strcmp(a, "-monitor")) {
+            monitor_spec = need_arg(argc, argv, &i);
+            if (strcmp(monitor_spec, "stdio") && strcmp(monitor_spec, "mon:stdio") &&
+                strcmp(monitor_spec, "none")) {
+                fatal("-monitor %s: only stdio and none are available", monitor_spec);
+            }
         } else if (!strcmp(a, "-device")) {
             const char *v = need_arg(argc, argv, &i);
             if (!strcmp(v, "help")) {
@@ -327,6 +385,14 @@ int main(int argc, char **argv)
         }
     }
 
+    if (lockstep) {
+        if (accel_given) {
+            error_report("--lockstep chooses the accelerators itself: leave out -accel");
+            return 2;
+        }
+        return lockstep_run(argc, argv, lockstep, opts.smp);
+    }
+
     main_loop_init();
     bql_lock();
     chr_quit_hook = quit_hook;
@@ -340,16 +406,21 @@ int main(int argc, char **argv)
         }
     }
     the_machine = m;
+    if (create_monitor(m, monitor_spec) < 0) {
+        return 1;
+    }
     main_loop_request_hook = request_hook;
     if (current_accel->init(m) < 0) {
         return 1;
     }
     machine_reset(m);
     accel_synchronize_post_reset(m);
-    if (accel_start_vcpus(m) < 0) {
+    compare_child_started(m);
+    if (lockstep_child ? lockstep_child_start(m, lockstep_child) < 0 : accel_start_vcpus(m) < 0) {
         return 1;
     }
     int status = main_loop_run();
+    compare_child_finish(m, status);
     accel_stop_vcpus(m);
     bql_unlock();
     log_flush();

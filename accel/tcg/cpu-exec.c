@@ -4,10 +4,13 @@
  * keyed by physical pc, pc, cs_base and flags, plus a per-vCPU jump cache by linear pc),
  * chaining, invalidation when guest code is written, and the execution loop that delivers
  * interrupts and exceptions between blocks.
- * Invalidation drops every translation (simple and always correct); freed blocks are kept
- * until the vCPU is back in its loop, since the writing block may still be running.
- * Not yet: sharing translations between vCPUs safely (with -smp > 1 the freed blocks are
- * kept until exit).
+ * Invalidation drops every translation (simple and always correct). Translations are shared
+ * by the vCPU threads, so a dropped block may still be running on any of them (the writing
+ * vCPU included): dropped blocks go to a grave tagged with the flush generation, and are
+ * freed once every vCPU has been back at the top of its loop since (epoch-based reclamation:
+ * a vCPU at its loop top holds no block, and one outside the TCG loop holds none either).
+ * The other vCPUs drop their jump caches and TLBs themselves at their next loop top
+ * (flush_pending), since those are only ever written by their owner while it runs.
  */
 #include "accel/tcg/tcg-internal.h"
 #include "accel/accel.h"
@@ -19,8 +22,14 @@
 static TranslationBlock *tb_hash[TB_HASH_SIZE];
 static TranslationBlock **tb_all;          /* every live TB (for flush) */
 static size_t tb_all_n, tb_all_cap;
-static TranslationBlock **tb_grave;        /* flushed, freed at a safe point */
+typedef struct GraveEntry {
+    TranslationBlock *tb;
+    uint64_t gen;                           /* the flush that dropped it */
+} GraveEntry;
+static GraveEntry *tb_grave;               /* dropped, freed when no vCPU can hold them */
 static size_t tb_grave_n, tb_grave_cap;
+static uint64_t flush_gen;                 /* flushes so far (atomic) */
+#define GEN_QUIESCENT UINT64_MAX           /* TCGCPU.seen_gen of a vCPU outside the loop */
 static pthread_mutex_t tb_lock = PTHREAD_MUTEX_INITIALIZER;
 static Machine *tcg_machine;
 /* code pages to clear on flush */
@@ -86,21 +95,33 @@ void tb_mark_code_page(CPUState *cs, hwaddr pa)
     }
 }
 
+/* Free the dropped blocks that no vCPU can hold any more; called with tb_lock held. */
 static void tb_free_grave(void)
 {
-    if (tcg_machine && tcg_machine->ncpus > 1) {
-        return;
+    uint64_t oldest = GEN_QUIESCENT;
+    size_t kept = 0;
+
+    for (int c = 0; tcg_machine && c < tcg_machine->ncpus; c++) {
+        TCGCPU *t = tcg_cpu(tcg_machine->cpus[c]);
+        uint64_t seen = t ? __atomic_load_n(&t->seen_gen, __ATOMIC_SEQ_CST) : GEN_QUIESCENT;
+        oldest = seen < oldest ? seen : oldest;
     }
     for (size_t i = 0; i < tb_grave_n; i++) {
-        ir_code_free(tb_grave[i]->code);
-        free(tb_grave[i]);
+        if (tb_grave[i].gen <= oldest) {
+            ir_code_free(tb_grave[i].tb->code);
+            free(tb_grave[i].tb);
+        } else {
+            tb_grave[kept++] = tb_grave[i];
+        }
     }
-    tb_grave_n = 0;
+    tb_grave_n = kept;
 }
 
 /* Drop every translation; called with tb_lock held. */
 static void tb_flush_locked(void)
 {
+    uint64_t gen;
+
     if (tb_grave_n + tb_all_n > tb_grave_cap) {
         tb_grave_cap = (tb_grave_n + tb_all_n) * 2 + 64;
         tb_grave = realloc(tb_grave, tb_grave_cap * sizeof(*tb_grave));
@@ -108,14 +129,8 @@ static void tb_flush_locked(void)
             fatal("out of memory");
         }
     }
-    memcpy(tb_grave + tb_grave_n, tb_all, tb_all_n * sizeof(*tb_all));
-    tb_grave_n += tb_all_n;
-    tb_all_n = 0;
-    memset(tb_hash, 0, sizeof(tb_hash));
-    for (size_t i = 0; i < code_pages_n; i++) {
-        code_pages[i].mr->code_pages[code_pages[i].index] = 0;
-    }
-    code_pages_n = 0;
+    /* the others are told before the generation moves on: one that reads the new
+     * generation at its loop top then also sees its flush_pending (see tcg_cpu_exec) */
     for (int c = 0; tcg_machine && c < tcg_machine->ncpus; c++) {
         CPUState *o = tcg_machine->cpus[c];
         if (tcg_cpu(o)) {
@@ -123,6 +138,16 @@ static void tb_flush_locked(void)
             cpu_exit(o);
         }
     }
+    gen = __atomic_add_fetch(&flush_gen, 1, __ATOMIC_SEQ_CST);
+    for (size_t i = 0; i < tb_all_n; i++) {
+        tb_grave[tb_grave_n++] = (GraveEntry){ tb_all[i], gen };
+    }
+    tb_all_n = 0;
+    memset(tb_hash, 0, sizeof(tb_hash));
+    for (size_t i = 0; i < code_pages_n; i++) {
+        code_pages[i].mr->code_pages[code_pages[i].index] = 0;
+    }
+    code_pages_n = 0;
     tcg_stats.tbs_flushed++;
 }
 
@@ -209,6 +234,28 @@ static TranslationBlock *tb_lookup(CPUState *cs, uint64_t pc, uint64_t cs_base, 
     return tb;
 }
 
+/*
+ * Lockstep single-stepping (AccelOps.set_single_step), one bit per vCPU index: each
+ * tcg_cpu_exec runs blocks of one instruction and returns EXCP_DEBUG after one step, which
+ * is one instruction that completed; or an exception delivered (the vCPU then stands on
+ * the handler's first instruction); or an interrupt delivered and the handler's first
+ * instruction, as a (PVM-based) KVM single-steps it.
+ */
+static uint64_t single_step_cpus;
+
+static int tcg_set_single_step(CPUState *cs, bool on)
+{
+    if (cs->index >= 64) {
+        return -EINVAL;
+    }
+    if (on) {
+        __atomic_fetch_or(&single_step_cpus, 1ull << cs->index, __ATOMIC_SEQ_CST);
+    } else {
+        __atomic_fetch_and(&single_step_cpus, ~(1ull << cs->index), __ATOMIC_SEQ_CST);
+    }
+    return 0;
+}
+
 /* Run blocks until something needs the outer loop. Returns an EXCP_* value. */
 static int tcg_cpu_exec(CPUState *cs)
 {
@@ -216,7 +263,10 @@ static int tcg_cpu_exec(CPUState *cs)
     const CPUClass *cc = cs->cc;
     TranslationBlock *volatile last = NULL;   /* volatile: kept across siglongjmp */
     volatile unsigned last_slot = 0;
-    bool single = log_enabled(LOG_EXEC | LOG_CPU);
+    /* volatile: kept across siglongjmp */
+    volatile bool step = (__atomic_load_n(&single_step_cpus, __ATOMIC_RELAXED) >> cs->index) & 1;
+    volatile bool stepped = false;            /* single-step: this call made its step */
+    volatile bool single = step || log_enabled(LOG_EXEC | LOG_CPU);
 
     if (sigsetjmp(cs->jmp_env, 0) != 0) {
         /* back from a guest exception or cpu_loop_exit inside a block or a helper */
@@ -232,11 +282,14 @@ static int tcg_cpu_exec(CPUState *cs)
         TranslationBlock *tb;
         uintptr_t r;
 
-        if (tb_grave_n) {
+        /* no block is held here: announce it, then look at a pending flush (the order
+         * matters, see tb_flush_locked) */
+        __atomic_store_n(&tcg_cpu(cs)->seen_gen, __atomic_load_n(&flush_gen, __ATOMIC_SEQ_CST),
+                         __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&tb_grave_n, __ATOMIC_RELAXED)) {
             pthread_mutex_lock(&tb_lock);
             tb_free_grave();
             pthread_mutex_unlock(&tb_lock);
-            last = NULL;
         }
         /* exceptions and special exits first */
         if (cs->exception_index >= 0) {
@@ -251,7 +304,11 @@ static int tcg_cpu_exec(CPUState *cs)
                 cc->do_interrupt(cs);
                 cs->exception_index = EXCP_NONE;
                 last = NULL;
+                stepped = true;
             }
+        }
+        if (step && stepped) {
+            return EXCP_DEBUG;
         }
         __atomic_store_n(cs->exit_request, 0, __ATOMIC_SEQ_CST);
         if (tcg_cpu(cs)->flush_pending) {
@@ -295,6 +352,7 @@ static int tcg_cpu_exec(CPUState *cs)
         }
         cpu_record_pc(cs, pc, tb->size, tb->flags);
         cs->stat_tbs_executed++;
+        stepped = true;
         r = ir_exec(env, tb->code);
         {
             IRCode *code = IR_EXIT_CODE(r);
@@ -308,6 +366,13 @@ static int tcg_cpu_exec(CPUState *cs)
             if (ran != tb) {
                 cpu_record_pc(cs, ran->pc, ran->size, ran->flags);
             }
+        }
+        if (step) {
+            if (IR_EXIT_VALUE(r) == IR_EXIT_REQUESTED && IR_EXIT_CODE(r) == tb->code) {
+                stepped = false;    /* it left at its entry: nothing ran */
+                continue;
+            }
+            return EXCP_DEBUG;
         }
     }
 }
@@ -344,6 +409,7 @@ static int tcg_vcpu_init(CPUState *cs)
     t->builder = ir_builder_new();
     cs->tcg_state = t;
     t->used_modes = (1u << IR_NB_MMU_MODES) - 1;
+    t->seen_gen = GEN_QUIESCENT;
     tlb_flush(cs);
     return 0;
 }
@@ -361,6 +427,8 @@ static void tcg_put_state(CPUState *cs)
 static VcpuExit tcg_vcpu_run(CPUState *cs)
 {
     int e = tcg_cpu_exec(cs);
+
+    __atomic_store_n(&tcg_cpu(cs)->seen_gen, GEN_QUIESCENT, __ATOMIC_SEQ_CST);
     switch (e) {
     case EXCP_HLT:
     case EXCP_HALTED:
@@ -405,4 +473,5 @@ const AccelOps tcg_accel_ops = {
     .vcpu_run = tcg_vcpu_run,
     .stats = tcg_stats_fn,
     .put_state = tcg_put_state,
+    .set_single_step = tcg_set_single_step,
 };

@@ -11,6 +11,20 @@
 
 TCGStats tcg_stats;
 
+/*
+ * Lockstep's store recording (cpu_ram_write_hook): RAM write entries carry this bit, which
+ * no fast path matches, so that every store reaches st_slow and is reported. A bit of the
+ * page offset that softmmu.h's flags leave free.
+ */
+#define TLB_RECORD_STORE (1u << 5)
+
+static inline void record_ram_store(CPUState *cs, hwaddr pa, unsigned size)
+{
+    if (unlikely(cpu_ram_write_hook)) {
+        cpu_ram_write_hook(cs, pa, size);
+    }
+}
+
 static inline CPUState *env_cpu(void *env)
 {
     (void)env;
@@ -93,6 +107,9 @@ void tlb_set_page(CPUState *cs, vaddr va, hwaddr pa, int prot, int mmu_idx, uint
             }
             if (fr->mr->code_pages[off >> TARGET_PAGE_BITS]) {
                 flags |= TLB_CODE;
+            }
+            if (cpu_ram_write_hook) {
+                flags |= TLB_RECORD_STORE;
             }
             e->addr_write = page | flags;
         }
@@ -188,6 +205,7 @@ static void st_slow(CPUState *cs, vaddr addr, uint64_t val, unsigned memop, int 
         cpu_io_st(cs, cs->as, pa, val, size);
         return;
     }
+    record_ram_store(cs, pa, size);
     memcpy((void *)(uintptr_t)(addr + e->addend), &val, size);
 }
 
@@ -235,8 +253,8 @@ static void *cas_host_ptr(CPUState *cs, vaddr addr, unsigned size, int mmu_idx)
 {
     TLBEntry *e;
 
-    if (((addr & ~TARGET_PAGE_MASK) + size) > TARGET_PAGE_SIZE) {
-        return NULL;
+    if (((addr & ~TARGET_PAGE_MASK) + size) > TARGET_PAGE_SIZE || cpu_ram_write_hook) {
+        return NULL;        /* recording stores: take st_slow, which reports them */
     }
 #if !defined(__x86_64__) && !defined(__i386__)
     if (addr & (size - 1)) {
@@ -339,6 +357,7 @@ void cpu_st_phys(CPUState *cs, hwaddr addr, uint64_t val, unsigned size)
         if (fr->mr->code_pages[off >> TARGET_PAGE_BITS]) {
             tb_invalidate_phys_page(cs, addr);
         }
+        record_ram_store(cs, addr, size);
         memcpy(fr->mr->ram + off, &val, size);
         return;
     }

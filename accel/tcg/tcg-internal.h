@@ -21,6 +21,9 @@ typedef struct TCGCPU {
     /* another thread asked for a full flush: done by this vCPU at its next block boundary,
      * since a TLB entry cannot be rewritten under a running vCPU */
     volatile bool flush_pending;
+    /* the block-cache flush generation this vCPU saw at its last loop top (it holds no
+     * block dropped later); all ones while it is outside the TCG loop */
+    uint64_t seen_gen;
     TranslationBlock *jmp_cache[TB_JMP_CACHE_SIZE];
     IRBuilder *builder;
 } TCGCPU;

@@ -548,4 +548,5 @@ const CPUClass x86_cpu_class = {
     .ir_frame_offset = offsetof(X86CPU, ir_frame),
     .disas_log = x86_disas_log,
     .disas = x86_disas_block,
+    .arch_regs = x86_cpu_arch_regs,
 };

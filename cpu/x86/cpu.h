@@ -334,6 +334,9 @@ typedef struct X86APICHooks {
     void (*set_base)(void *opaque, CPUState *cs, uint64_t apic_base);
     void (*set_tpr)(void *opaque, CPUState *cs, uint8_t cr8);
     uint8_t (*get_tpr)(void *opaque, CPUState *cs);
+    /* a fixed or NMI IPI (vector and delivery mode from icr_lo) from cs's APIC to the APIC
+     * whose ID is dest; false when no enabled APIC has that ID (KVM's PV-IPI hypercall) */
+    bool (*send_ipi)(void *opaque, CPUState *cs, uint32_t dest, uint32_t icr_lo);
 } X86APICHooks;
 extern X86APICHooks x86_apic_hooks;
 
@@ -348,6 +351,8 @@ void x86_disas_block(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags, F
 size_t x86_read_code(CPUState *cs, uint64_t pc, uint32_t flags, uint8_t *buf, size_t len);
 /* Name of the instruction at a linear pc for -d unimp / crash reports (capstone). */
 void x86_disas_one(CPUState *cs, uint64_t pc, int mode, FILE *f);
+/* The first instruction of buf (len bytes of code at linear pc, mode 16/32/64), to f. */
+void x86_disas_bytes(FILE *f, uint64_t pc, const uint8_t *buf, size_t len, int mode);
 
 /* ---- IR helpers called by translated code (IR_HELPER signature, env_ is X86CPU *) ---- */
 /* system side (seg_helper.c, excp_helper.c, misc_helper.c) */
@@ -386,7 +391,8 @@ IR_HELPER(helper_rdmsr);                /* ECX -> EDX:EAX, #GP if unknown */
 IR_HELPER(helper_wrmsr);                /* EDX:EAX -> MSR ECX */
 IR_HELPER(helper_cpuid);                /* EAX, ECX -> EAX, EBX, ECX, EDX */
 IR_HELPER(helper_rdtsc);                /* -> EDX:EAX (CR4.TSD checked) */
-IR_HELPER(helper_rdtscp);               /* -> EDX:EAX, ECX = TSC_AUX */
+IR_HELPER(helper_rdtscp);
+IR_HELPER(helper_vmcall);               /* VMCALL/VMMCALL: KVM's hypercall ABI (hypercall.c) */               /* -> EDX:EAX, ECX = TSC_AUX */
 IR_HELPER(helper_rdpmc);
 IR_HELPER(helper_hlt);                  /* a0 next_eip: halts (leaves the block) */
 IR_HELPER(helper_check_io);             /* a0 port, a1 size: IOPL / TSS bitmap #GP */
@@ -461,6 +467,8 @@ int x86_features_apply(X86Features *f, const X86Features *impl, char vendor[13],
 uint32_t x86_cpuid_signature(X86CPU *env);
 /* mmu_idx of code fetches for TB flags (CPUClass.tb_mmu_idx). */
 int x86_tb_mmu_idx(uint32_t flags);
+/* CPUClass.arch_regs (arch_regs.c): GPRs, RIP, RFLAGS, selectors, CR0/2/3/4, EFER. */
+int x86_cpu_arch_regs(CPUState *cs, CPURegValue *out, int max);
 
 /* #PF error code bits */
 #define X86_PF_P    (1 << 0)    /* 0: not present; 1: protection or reserved bit */

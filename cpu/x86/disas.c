@@ -159,6 +159,11 @@ void x86_disas_block(CPUState *cs, uint64_t pc, uint64_t size, uint32_t flags, F
     free(buf);
 }
 
+void x86_disas_bytes(FILE *f, uint64_t pc, const uint8_t *buf, size_t len, int mode)
+{
+    disas_buf(f, pc, buf, len, mode, 1);
+}
+
 void x86_disas_one(CPUState *cs, uint64_t pc, int mode, FILE *f)
 {
     X86CPU *env = x86_cpu(cs);

@@ -917,6 +917,7 @@ MemTxResult mr_dispatch_read(MemRegion *mr, hwaddr off, unsigned size, uint64_t 
 {
     switch (mr->type) {
     case MR_IO:
+        mr->stat_reads++;
         return io_read(mr, off, size, val);
     case MR_RAM:
     case MR_ROM:
@@ -938,6 +939,7 @@ MemTxResult mr_dispatch_write(MemRegion *mr, hwaddr off, unsigned size, uint64_t
 {
     switch (mr->type) {
     case MR_IO:
+        mr->stat_writes++;
         return io_write(mr, off, size, val);
     case MR_RAM:
         if (unlikely(!ram_in_bounds(mr, off, size))) {
@@ -1046,7 +1048,13 @@ MemTxResult as_rw(AddressSpace *as, hwaddr addr, void *buf, uint64_t len, bool i
 
             chunk = MIN(len, fr->size - in);
             if (mr->type == MR_IO) {
-                MemTxResult r = io_rw_buf(mr, off, p, chunk, is_write);
+                MemTxResult r;
+                if (is_write) {
+                    mr->stat_writes++;
+                } else {
+                    mr->stat_reads++;
+                }
+                r = io_rw_buf(mr, off, p, chunk, is_write);
                 res = MAX(res, r);
             } else if (!is_write) {
                 memcpy(p, mr->ram + off, chunk);
@@ -1138,6 +1146,107 @@ void *as_map_ram(AddressSpace *as, hwaddr addr, uint64_t *len, bool is_write)
         }
     }
     return host;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Access counters
+ */
+
+typedef struct IoStatEntry {
+    const MemRegion *mr;
+    hwaddr addr;
+} IoStatEntry;
+
+typedef struct IoStatList {
+    IoStatEntry *e;
+    int nr, cap;
+} IoStatList;
+
+/* Aliases are followed only when `aliases` (the second pass), so that a region mapped both
+ * directly and through an alias is listed at its own address. */
+static void io_stat_collect(IoStatList *l, const MemRegion *mr, i128 base, int depth,
+                            bool aliases)
+{
+    if (depth > MR_MAX_DEPTH) {
+        return;
+    }
+    switch (mr->type) {
+    case MR_IO:
+        for (int i = 0; i < l->nr; i++) {
+            if (l->e[i].mr == mr) {
+                return;
+            }
+        }
+        if (l->nr == l->cap) {
+            IoStatEntry *grown = xmalloc((l->cap ? l->cap * 2 : 32) * sizeof(*grown));
+            if (l->nr) {
+                memcpy(grown, l->e, l->nr * sizeof(*grown));
+            }
+            free(l->e);
+            l->e = grown;
+            l->cap = l->cap ? l->cap * 2 : 32;
+        }
+        l->e[l->nr].mr = mr;
+        l->e[l->nr].addr = (hwaddr)base;
+        l->nr++;
+        break;
+    case MR_ALIAS:
+        if (mr->alias_of && aliases) {
+            io_stat_collect(l, mr->alias_of, base - (i128)mr->alias_offset, depth + 1, true);
+        }
+        break;
+    case MR_CONTAINER:
+        for (int i = 0; i < mr->nr_children; i++) {
+            const MemRegion *c = mr->children[i];
+            io_stat_collect(l, c, base + (i128)c->addr, depth + 1, aliases);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static int io_stat_cmp(const void *a, const void *b)
+{
+    const IoStatEntry *x = a, *y = b;
+
+    if (x->addr != y->addr) {
+        return x->addr < y->addr ? -1 : 1;
+    }
+    return strcmp(x->mr->name, y->mr->name);
+}
+
+void as_foreach_io_stat(AddressSpace *as, MemIoStatFunc *fn, void *opaque)
+{
+    IoStatList l = { 0 };
+
+    if (as->root) {
+        io_stat_collect(&l, as->root, 0, 0, false);
+        io_stat_collect(&l, as->root, 0, 0, true);
+    }
+    if (l.nr) {
+        qsort(l.e, l.nr, sizeof(*l.e), io_stat_cmp);
+    }
+    for (int i = 0; i < l.nr; i++) {
+        const MemRegion *mr = l.e[i].mr;
+        fn(opaque, mr->name, l.e[i].addr, mr->stat_reads, mr->stat_writes);
+    }
+    free(l.e);
+}
+
+void as_reset_io_stats(AddressSpace *as)
+{
+    IoStatList l = { 0 };
+
+    if (as->root) {
+        io_stat_collect(&l, as->root, 0, 0, true);
+    }
+    for (int i = 0; i < l.nr; i++) {
+        MemRegion *mr = (MemRegion *)l.e[i].mr;
+        mr->stat_reads = 0;
+        mr->stat_writes = 0;
+    }
+    free(l.e);
 }
 
 /* ---------------------------------------------------------------------------------------

@@ -78,6 +78,10 @@ struct MemRegion {
     MemRegion **children;
     int nr_children;
     unsigned add_seq;   /* order of addition, for equal priorities */
+    /* I/O regions: guest accesses dispatched to the callbacks (one per access as the
+     * guest or a DMA made it, before any split or widening; refused sizes included).
+     * Plain increments: every dispatch runs under the big lock. */
+    uint64_t stat_reads, stat_writes;
 };
 
 /* Region constructors. `mr` is caller-owned storage (usually inside a device's state). */
@@ -191,6 +195,18 @@ MemTxResult mr_dispatch_write(MemRegion *mr, hwaddr off, unsigned size, uint64_t
  * contiguous RAM), or NULL when addr is not RAM (or is ROM and is_write).
  */
 void *as_map_ram(AddressSpace *as, hwaddr addr, uint64_t *len, bool is_write);
+
+/*
+ * The access counters of every I/O region in as's region tree (containers and aliases
+ * followed; each region once, disabled ones too), in ascending address order: its name,
+ * the address in as where it starts (where it is mapped itself, else through an alias),
+ * its reads and its writes. For the monitor and --compare's per-device table.
+ */
+typedef void MemIoStatFunc(void *opaque, const char *name, hwaddr addr, uint64_t reads,
+                           uint64_t writes);
+void as_foreach_io_stat(AddressSpace *as, MemIoStatFunc *fn, void *opaque);
+/* Zero the access counters of every I/O region in as's region tree (the same regions). */
+void as_reset_io_stats(AddressSpace *as);
 
 /* Print the flat view ("info mtree"-like) for the monitor and tests. */
 void as_dump(AddressSpace *as, FILE *f);

@@ -3,7 +3,7 @@
 # Boots Debian's Linux kernel with the busybox initramfs (scripts/build-guest.sh) on the pc
 # board under tandem, types commands at the shell through the serial console, reboots it,
 # powers it off, and checks the exit status; then checks that a kernel panic with panic=-1
-# and -no-reboot ends tandem.
+# and -no-reboot ends tandem (that boot with -smp 2).
 # Usage: linux-boot.sh TANDEM GUEST_DIR (vmlinuz and initramfs.cpio in GUEST_DIR)
 emu=${1:?usage: linux-boot.sh TANDEM GUEST_DIR}
 guest=${2:?usage: linux-boot.sh TANDEM GUEST_DIR}
@@ -74,11 +74,13 @@ fi
 pid=
 exec 3>&-
 
-# a kernel panic (init exits at once) with panic=-1 reboots; -no-reboot turns that into exit
-timeout "$BOOT_TIMEOUT" "$emu" -M pc -m 256 -nographic -no-reboot -kernel "$guest/vmlinuz" \
+# a kernel panic (no init) with panic=-1 reboots; -no-reboot turns that into exit. This boot
+# has two CPUs: the kernel brings up the second one through INIT/SIPI and runs on both.
+timeout "$BOOT_TIMEOUT" "$emu" -M pc -m 256 -smp 2 -nographic -no-reboot -kernel "$guest/vmlinuz" \
     -initrd "$guest/initramfs.cpio" -append "console=ttyS0 no_timer_check panic=-1 rdinit=/bin/false" \
     </dev/null >"$tmp/out2" 2>&1
 rc=$?
+grep -q "Brought up 1 node, 2 CPUs" "$tmp/out2" && ok "-smp 2: the kernel brought up 2 CPUs" || { bad "-smp 2: no 'Brought up 1 node, 2 CPUs'"; grep -i smp "$tmp/out2" | head; }
 grep -q "Kernel panic" "$tmp/out2" && ok "panic=-1: the kernel panicked" || bad "no kernel panic"
 [ "$rc" -eq 0 ] && ok "panic=-1 with -no-reboot: tandem exited with status 0" || { bad "panic=-1 with -no-reboot: exit status $rc"; tail -5 "$tmp/out2"; }
 echo "$pass passed, $fail failed"

@@ -21,15 +21,15 @@ expect "exec: blocks run" "$tmp/log" '^Trace 0: \['
 expect "cpu: register dumps in the log" "$tmp/log" "^EIP=[0-9a-f]{8} EFL="
 [ -s "$tmp/err" ] && { fail=$((fail + 1)); echo "FAIL the log leaked to stderr"; } || { pass=$((pass + 1)); echo "ok   nothing on stderr"; }
 
-# A Multiboot image whose code is VMCALL (VMX: not emulated, so #UD) with no IDT.
+# A Multiboot image whose code is VMLAUNCH (VMX: not emulated, so #UD) with no IDT.
 le32() { printf "\\$(printf %03o $(($1 & 255)))\\$(printf %03o $((($1 >> 8) & 255)))\\$(printf %03o $((($1 >> 16) & 255)))\\$(printf %03o $((($1 >> 24) & 255)))"; }
 {
     le32 0x1BADB002; le32 0x00010000; le32 $(( (0x100000000 - 0x1BADB002 - 0x00010000) & 0xFFFFFFFF ))
     le32 0x100000; le32 0x100000; le32 0; le32 0; le32 0x100020
-    printf '\017\001\301\353\376'     # vmcall; jmp .
+    printf '\017\001\302\353\376'     # vmlaunch; jmp .
 } > "$tmp/ud.bin"
 timeout 20 "$emu" -M pc -nographic -no-reboot -kernel "$tmp/ud.bin" -d int,unimp -D "$tmp/log2" </dev/null >/dev/null 2>&1
-expect "unimp: names the opcode" "$tmp/log2" '(0x100020|100020).*(0f 01 c1|VMCALL|vmcall)'
+expect "unimp: names the opcode" "$tmp/log2" '(0x100020|100020).*(0f 01 c2|VMLAUNCH|vmlaunch)'
 expect "int: #UD logged" "$tmp/log2" '(v=06|vector 0x6|vector 6|#UD)'
 expect "int: triple fault logged" "$tmp/log2" 'triple fault'
 echo "$pass passed, $fail failed"

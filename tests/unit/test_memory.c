@@ -5,7 +5,8 @@
  * Covers flattening (priorities, equal-priority overlaps, containers, aliases, merging),
  * topology changes (enable, move, readonly, delete, transactions), listeners, I/O dispatch
  * (split, widen, valid sizes, unaligned), unassigned and ROM accesses, as_rw across ranges,
- * as_map_ram, the code-write notifier, view reference counting and as_dump. Not covered:
+ * as_map_ram, the code-write notifier, view reference counting, as_dump and the per-region
+ * access counters (as_foreach_io_stat). Not covered:
  * concurrent readers (no threads here).
  */
 #include "util/osdep.h"
@@ -1468,6 +1469,103 @@ START_TEST(test_random_vs_reference)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------------------------
+ * Access counters
+ */
+
+typedef struct IoStatRow {
+    const char *name;
+    hwaddr addr;
+    uint64_t reads, writes;
+} IoStatRow;
+
+typedef struct IoStatRows {
+    IoStatRow row[8];
+    int n;
+} IoStatRows;
+
+static void collect_io_stat(void *opaque, const char *name, hwaddr addr, uint64_t reads,
+                            uint64_t writes)
+{
+    IoStatRows *r = opaque;
+    ck_assert_int_lt(r->n, (int)ARRAY_SIZE(r->row));
+    r->row[r->n++] = (IoStatRow){ name, addr, reads, writes };
+}
+
+/* One count per access the guest makes, whatever the core splits it into; RAM, ROM and
+ * unassigned accesses are not counted; aliases count on the region they show; the
+ * iterator lists each I/O region once, by address, disabled ones included; the reset
+ * zeroes them. */
+START_TEST(test_access_counters)
+{
+    static Dev da, db, dc;
+    IoStatRows rows = { .n = 0 };
+    MemRegion *a = new_io("dev-a", &ops_bytes, &da, 0x10);
+    MemRegion *b = new_io("dev-b", &ops_valid4, &db, 0x10);
+    MemRegion *c = new_io("dev-c", &ops_1_4, &dc, 0x10);
+    MemRegion *ram = new_ram("ram", 0x1000);
+    MemRegion *box = new_container("box", 0x1000);
+    MemRegion *al = new_alias("dev-a-alias", a, 0, 0x10);
+    uint64_t v;
+    uint8_t buf[8] = { 0 };
+
+    memset(&da, 0, sizeof(da));
+    memset(&db, 0, sizeof(db));
+    memset(&dc, 0, sizeof(dc));
+    mr_add_subregion(root, 0, ram, 0);
+    mr_add_subregion(root, 0x3000, box, 0);
+    mr_add_subregion(box, 0x100, b, 0);
+    mr_add_subregion(root, 0x2000, a, 0);
+    mr_add_subregion(root, 0x5000, al, 0);
+    mr_add_subregion(root, 0x6000, c, 0);
+    mr_set_enabled(c, false);
+
+    /* an 8-byte load split into 8 byte-wide callbacks is one access */
+    ck_assert_int_eq(as_ld(&as, 0x2000, 8, &v), MEMTX_OK);
+    ck_assert_int_eq(da.n, 8);
+    ck_assert_uint_eq(a->stat_reads, 1);
+    /* through the alias, and through as_rw (one access per region touched) */
+    ck_assert_int_eq(as_st(&as, 0x5004, 2, 0x1234), MEMTX_OK);
+    ck_assert_int_eq(as_write(&as, 0x2008, buf, 4), MEMTX_OK);
+    ck_assert_int_eq(as_read(&as, 0x200c, buf, 2), MEMTX_OK);
+    ck_assert_uint_eq(a->stat_reads, 2);
+    ck_assert_uint_eq(a->stat_writes, 2);
+    ck_assert_uint_eq(al->stat_reads + al->stat_writes, 0);
+    /* a size the region refuses is still an access the guest made */
+    ck_assert_int_eq(as_ld(&as, 0x3100, 1, &v), MEMTX_ERROR);
+    ck_assert_int_eq(as_st(&as, 0x3104, 4, 7), MEMTX_OK);
+    ck_assert_uint_eq(b->stat_reads, 1);
+    ck_assert_uint_eq(b->stat_writes, 1);
+    /* the leaf dispatch the softmmu uses */
+    ck_assert_int_eq(mr_dispatch_write(b, 8, 4, 1), MEMTX_OK);
+    ck_assert_uint_eq(b->stat_writes, 2);
+    /* RAM and unassigned addresses (the disabled region's too) count nowhere */
+    ck_assert_int_eq(as_st(&as, 0x10, 4, 1), MEMTX_OK);
+    ck_assert_int_eq(as_ld(&as, 0x6000, 1, &v), MEMTX_UNASSIGNED);
+    ck_assert_int_eq(as_write(&as, 0x7000, buf, 8), MEMTX_UNASSIGNED);
+    ck_assert_uint_eq(c->stat_reads + c->stat_writes, 0);
+
+    as_foreach_io_stat(&as, collect_io_stat, &rows);
+    ck_assert_int_eq(rows.n, 3);
+    ck_assert_str_eq(rows.row[0].name, "dev-a");
+    ck_assert_uint_eq(rows.row[0].addr, 0x2000);
+    ck_assert_uint_eq(rows.row[0].reads, 2);
+    ck_assert_uint_eq(rows.row[0].writes, 2);
+    ck_assert_str_eq(rows.row[1].name, "dev-b");
+    ck_assert_uint_eq(rows.row[1].addr, 0x3100);
+    ck_assert_uint_eq(rows.row[1].reads, 1);
+    ck_assert_uint_eq(rows.row[1].writes, 2);
+    ck_assert_str_eq(rows.row[2].name, "dev-c");
+    ck_assert_uint_eq(rows.row[2].addr, 0x6000);
+    ck_assert_uint_eq(rows.row[2].reads + rows.row[2].writes, 0);
+
+    as_reset_io_stats(&as);
+    ck_assert_uint_eq(a->stat_reads + a->stat_writes + b->stat_reads + b->stat_writes, 0);
+    ck_assert_int_eq(as_st(&as, 0x5000, 1, 1), MEMTX_OK);
+    ck_assert_uint_eq(a->stat_writes, 1);
+}
+END_TEST
+
 static Suite *memory_suite(void)
 {
     Suite *s = suite_create("memory");
@@ -1497,6 +1595,7 @@ static Suite *memory_suite(void)
     tcase_add_test(tc, test_readonly_ram);
     tcase_add_test(tc, test_rw_ram_to_io);
     tcase_add_test(tc, test_ld_straddle);
+    tcase_add_test(tc, test_access_counters);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("topology");

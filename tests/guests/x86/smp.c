@@ -6,6 +6,9 @@
  * CMPXCHG, CMPXCHG8B, OR/AND, and an XCHG spinlock around a plain increment). A locked
  * instruction is atomic against the other processors (SDM vol. 3A 8.1.2): no update may
  * be lost, and the spinlock must never be left taken.
+ * Then both CPUs rewrite and call their own code stub, the two stubs sharing one page, at the
+ * same time: each CPU must always run the code it just wrote (SDM vol. 3A 8.1.3), while the
+ * other keeps modifying (for an emulator: dropping translations) next to it.
  */
 #include "guest.h"
 
@@ -16,6 +19,7 @@
 #define TRAMP           0x7000u     /* start-up IPI vector 0x07 */
 #define ROUNDS          100000u
 #define WAIT_LOOPS      200000000u
+#define SMC_ROUNDS      3000u
 
 extern char ap_tramp[], ap_tramp_gdt[], ap_tramp_entry[], ap_tramp_end[], ap_entry32[];
 void ap_main(void);
@@ -23,6 +27,9 @@ void ap_main(void);
 static volatile uint32_t ap_alive, go, ap_finished;
 static volatile uint32_t cnt_inc, cnt_xadd, cnt_cmpxchg, cnt_plain, lock_word, bits;
 static volatile uint64_t cnt_cx8;
+static volatile uint32_t smc_go, smc_done[2], smc_wrong[2];
+/* two code stubs ("mov eax, imm32; ret") on one page */
+static uint8_t stubs[2][64] __attribute__((aligned(128)));
 
 static void apic_wr(uint32_t reg, uint32_t v)
 {
@@ -86,6 +93,30 @@ static void work(unsigned me)
     }
 }
 
+/* Rewrite this CPU's stub with a new immediate and call it, SMC_ROUNDS times. */
+static void smc(unsigned me)
+{
+    volatile uint8_t *p = stubs[me];
+
+    while (!smc_go) {
+        pause();
+    }
+    for (uint32_t i = 0; i < SMC_ROUNDS; i++) {
+        uint32_t want = (i << 1) | me, got;
+        p[0] = 0xb8;
+        p[1] = (uint8_t)want;
+        p[2] = (uint8_t)(want >> 8);
+        p[3] = (uint8_t)(want >> 16);
+        p[4] = (uint8_t)(want >> 24);
+        p[5] = 0xc3;
+        __asm__ volatile("call *%1" : "=a"(got) : "r"(p) : "memory", "ecx", "edx", "cc");
+        if (got != want) {
+            smc_wrong[me]++;
+        }
+    }
+    smc_done[me] = 1;
+}
+
 void ap_main(void)
 {
     ap_alive = 1;
@@ -94,6 +125,7 @@ void ap_main(void)
     }
     work(1);
     ap_finished = 1;
+    smc(1);
 }
 
 static bool wait_for(volatile uint32_t *flag)
@@ -134,5 +166,11 @@ int main(void)
     check_eq("LOCK OR / LOCK AND on one word", bits, 0x300);
     check_eq("XCHG spinlock around a plain increment", cnt_plain, 2 * ROUNDS);
     check_eq("the spinlock is free at the end", lock_word, 0);
+    smc_go = 1;
+    smc(0);
+    if (check(wait_for(&smc_done[1]), "the AP finishes rewriting its code")) {
+        check_eq("the BSP always ran the code it had just written", smc_wrong[0], 0);
+        check_eq("the AP always ran the code it had just written", smc_wrong[1], 0);
+    }
     finish();
 }
