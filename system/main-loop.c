@@ -20,7 +20,10 @@ struct Timer {
     Timer *next;
 };
 
-static Timer *active_timers;        /* sorted by deadline in CLOCK_REALTIME terms */
+/* The armed timers, unordered: the clocks run apart (the virtual clock pauses), so an
+ * order fixed when a timer is armed does not hold; there are only a few, and each pass
+ * looks at all of them. */
+static Timer *active_timers;
 static int64_t virtual_offset;      /* CLOCK_VIRTUAL = monotonic - virtual_offset */
 static int64_t virtual_paused_at = -1;
 static volatile bool loop_quit;
@@ -100,22 +103,28 @@ void timer_free(Timer *t)
 
 void timer_mod(Timer *t, int64_t expire_ns)
 {
-    Timer **pp;
     timer_del(t);
     t->expire = expire_ns;
     t->pending = true;
-    /* keep the list ordered by remaining time (clocks differ only by constant offsets) */
-    int64_t rem = timer_remaining(t);
-    for (pp = &active_timers; *pp; pp = &(*pp)->next) {
-        if (timer_remaining(*pp) > rem) {
-            break;
+    t->next = active_timers;
+    active_timers = t;
+    main_loop_wakeup();
+}
+
+/* The armed timer that fires first, or NULL; its remaining time in *rem. */
+static Timer *timer_first(int64_t *rem)
+{
+    Timer *first = NULL;
+
+    *rem = INT64_MAX;
+    for (Timer *t = active_timers; t; t = t->next) {
+        int64_t r = timer_remaining(t);
+        if (!first || r < *rem) {
+            first = t;
+            *rem = r;
         }
     }
-    t->next = *pp;
-    *pp = t;
-    if (pp == &active_timers) {
-        main_loop_wakeup();
-    }
+    return first;
 }
 
 bool timer_pending(const Timer *t)
@@ -130,11 +139,12 @@ int64_t timer_expire_time(const Timer *t)
 
 static void run_timers(void)
 {
+    int64_t rem;
+    Timer *t;
+
     /* a callback may re-arm itself; bound the passes to avoid a tight spin */
-    for (int n = 0; n < 1000 && active_timers && timer_remaining(active_timers) <= 0; n++) {
-        Timer *t = active_timers;
-        active_timers = t->next;
-        t->pending = false;
+    for (int n = 0; n < 1000 && (t = timer_first(&rem)) && rem <= 0; n++) {
+        timer_del(t);
         t->cb(t->opaque);
     }
 }
@@ -142,11 +152,8 @@ static void run_timers(void)
 static int next_timeout_ms(void)
 {
     int64_t rem;
-    if (!active_timers) {
-        return -1;
-    }
-    rem = timer_remaining(active_timers);
-    if (rem == INT64_MAX) {
+
+    if (!timer_first(&rem) || rem == INT64_MAX) {
         return -1;
     }
     if (rem <= 0) {
