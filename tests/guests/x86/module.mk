@@ -16,7 +16,8 @@ GUEST_CC ?= gcc
 GUEST_LD ?= ld
 HOST_CC_GEN ?= $(CC)
 
-GUEST_X86_PROGS := hello modes arith exceptions paging string farcalls tasks segments fpu sse smp
+GUEST_X86_PROGS := hello modes arith exceptions paging string farcalls tasks segments fpu sse smp \
+                   debugregs
 
 GUEST_CFLAGS := -m32 -std=gnu11 -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
                 -fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only \
