@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cpu/x86/bpt_helper.c — the debug registers DR0-DR7 and their breakpoints (Intel SDM
- * vol. 3B ch. 18.2-18.3; AMD APM vol. 2 ch. 13.1 agrees on everything modelled here).
+ * vol. 3B ch. 18.2-18.3, vol. 3A 6.8.3; AMD APM vol. 2 ch. 13.1).
  *
  * Models: MOV from/to DRn with the DR4/DR5 aliases of DR6/DR7 (CR4.DE clear) or #UD
  * (CR4.DE set), DR7.GD general detect (a #DB fault before the MOV with DR6.BD set and GD
@@ -49,9 +49,11 @@
  *    does a write to DR0-DR3 of an enabled data breakpoint; task switches (clearing
  *    L0-L3) go through x86_bpt_dr7_changed.
  *
+ * Intel and AMD differ on one point modelled: an instruction breakpoint on the instruction
+ * in a MOV SS / POP SS shadow is inhibited on Intel and taken on AMD (-cpu ...,vendor=).
+ *
  * Not modelled: the RTM and bus-lock bits of DR6/DR7 (read as their fixed values), DR7.LE
- * and GE (no effect on modern processors), breakpoints on the other vCPUs' accesses,
- * instruction breakpoints on an instruction in a MOV SS shadow being suppressed.
+ * and GE (no effect on modern processors), breakpoints on the other vCPUs' accesses.
  */
 #include "cpu/x86/cpu.h"
 #include "accel/tcg/tcg.h"

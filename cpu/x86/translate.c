@@ -777,15 +777,17 @@ void x86_translate(CPUState *cs, TranslationBlock *tb, IRBuilder *b)
         s->ntemps = 0;
         s->nsegaddr = 0;
         s->eip_checked = false;
-        s->ss_shadow = false;
         s->bpt_checked = false;
         if (s->shadow == SHADOW_ARMED) {
             s->shadow = SHADOW_ACTIVE;
+            s->in_ss_shadow = s->ss_shadow;
             s->fetch_limit = 2 << IR_PAGE_BITS;
         } else {
             s->shadow = SHADOW_NONE;
+            s->in_ss_shadow = false;
             s->fetch_limit = s->icount == 0 ? 0 : 1 << IR_PAGE_BITS;
         }
+        s->ss_shadow = false;
 
         len = x86_decode(&s->insn, s->code_mode, x86_fetch, s);
         if (s->fetch_stopped) {
@@ -817,7 +819,9 @@ void x86_translate(CPUState *cs, TranslationBlock *tb, IRBuilder *b)
             /* EFLAGS.RF exempts this instruction from instruction breakpoints and is
              * cleared as it starts (SDM vol. 3B 18.3.1.1) */
             ir_call(b, IR_NONE, helper_clear_rf, 0, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
-        } else if (s->ibp) {
+        } else if (s->ibp && !(s->in_ss_shadow && !x86_vendor_amd(s->env))) {
+            /* Intel inhibits instruction breakpoints in a MOV SS / POP SS shadow, AMD
+             * does not */
             ir_call(b, IR_NONE, helper_bpt_insn, 0, x86_const(s, linear_of(s, s->pc_start)),
                     IR_NONE, IR_NONE, IR_NONE);
         }

@@ -68,6 +68,7 @@ typedef struct DisasContext {
     int is_jmp;             /* DISAS_* */
     int shadow;             /* SHADOW_* */
     bool ss_shadow;         /* the shadow armed is MOV SS / POP SS's (it also holds #DB) */
+    bool in_ss_shadow;      /* this instruction is in a MOV SS / POP SS shadow */
     bool bpt_checked;       /* the data-breakpoint test after the instruction is emitted */
     int64_t rsp_adjust;     /* POP Ev with an ESP based address: computed after the pop */
     /* linear addresses computed by this instruction through segments whose accesses are

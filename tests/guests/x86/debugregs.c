@@ -5,14 +5,14 @@
  * MOV DR (DR4/DR5 aliases, #UD with CR4.DE, #GP at CPL 3, DR6/DR7 fixed bits, #GP for bits
  * 63:32 in 64-bit mode), DR7.GD general detect (fault, BD, GD cleared, RF pushed),
  * instruction breakpoints (fault before the instruction, L and G enables, RF suppressing
- * them for one instruction, ring 3, with INT3), data breakpoints (write-only and
- * read/write, LEN 1/2/4/8 with the address aligned down, misaligned and page-crossing
- * accesses that overlap, the return address pushed by CALL, REP MOVS after the iteration
- * that hit with RIP on the instruction and RF pushed, the last iteration of REP STOS, LOCK
- * CMPXCHG, the pushes of an interrupt delivery, a MOV SS shadow holding the trap, single
- * step in the same instruction), I/O breakpoints (CR4.DE=1), and DR6's B0-B3 rewritten by
- * every breakpoint #DB while BS/BD stay set. Every expected value is worked out from the
- * SDM by hand (see each check).
+ * them for one instruction, ring 3, with INT3, after MOV SS on Intel and on AMD), data
+ * breakpoints (write-only and read/write, LEN 1/2/4/8 with the address aligned down,
+ * misaligned and page-crossing accesses that overlap, the return address pushed by CALL,
+ * REP MOVS after the iteration that hit with EIP on the instruction and RF pushed, the
+ * last iteration of REP STOS, LOCK CMPXCHG, the pushes of an interrupt delivery, a MOV SS
+ * shadow holding the trap, single step in the same instruction), I/O breakpoints (CR4.DE
+ * set), and DR6's B0-B3 rewritten by every breakpoint #DB while BS/BD stay set. Every
+ * expected value is worked out from the SDM by hand (see each check).
  */
 #include "guest.h"
 
@@ -110,6 +110,8 @@ ASM_LABEL(ex_at); ASM_LABEL(ex_next);
 ASM_FN(t_exec, "nop\n ex_at: incl exec_runs\n ex_next: nop\n ret");
 ASM_LABEL(ex3_at); ASM_LABEL(ex3_after);
 ASM_FN(t_exec_int3, "ex3_at: int3\n ex3_after: ret");
+ASM_LABEL(mss_at);
+ASM_FN(t_movss_exec, "mov %ss, %eax\n mov %eax, %ss\n mss_at: incl exec_runs\n ret");
 ASM_LABEL(u_ex_at);
 ASM_FN(u_exec, "nop\n u_ex_at: nop\n int $" STR(USER_EXIT_VEC));
 
@@ -292,6 +294,17 @@ static void test_exec(void)
     write_dr7(0);
     trap_set_hook(1, NULL);
     check_db("exec DR2: BS kept, B0 cleared, B2 set", 1, LBL(ex_at), DR6_INIT | DR6_BS | 4);
+
+    /* in a MOV SS shadow: inhibited on Intel (SDM vol. 3A 6.8.3), taken on AMD */
+    uint32_t a, b, c, d;
+    cpuid(0, 0, &a, &b, &c, &d);
+    bool amd = b == 0x68747541u && d == 0x69746e65u && c == 0x444d4163u;   /* AuthenticAMD */
+    exec_runs = 0;
+    run_bp(t_movss_exec, 0, (const uint32_t[4]){ LBL(mss_at), 0, 0, 0 },
+           bp(0, RW_EXEC, LEN1, false));
+    check_eq(amd ? "exec after MOV SS: taken (AMD)" : "exec after MOV SS: inhibited (Intel)",
+             db_count, amd ? 1 : 0);
+    check_eq("exec after MOV SS: the instruction ran once", exec_runs, 1);
 
     /* at CPL 3: the #DB goes to ring 0 with the user EIP */
     write_dr0(LBL(u_ex_at));
