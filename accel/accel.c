@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * accel/accel.c — the table of accelerators and -accel list parsing.
+ * accel/accel.c — the table of accelerators (tcg, and kvm when built with CONFIG_KVM) and
+ * -accel list parsing.
  */
 #include "accel/accel.h"
 
+#ifdef CONFIG_KVM
+extern const AccelOps kvm_accel_ops;
+#endif
+
 static const AccelOps *const accels[] = {
     &tcg_accel_ops,
+#ifdef CONFIG_KVM
+    &kvm_accel_ops,
+#endif
     NULL,
 };
 

@@ -79,4 +79,24 @@ void accel_resume_vcpus(Machine *m);
 /* Ask the vCPU threads to end and join them. */
 void accel_stop_vcpus(Machine *m);
 
+/*
+ * Move the running machine onto the accelerator called name (monitor `accel NAME`,
+ * accel/switch.c): the vCPUs are paused at an instruction boundary, the old accelerator's
+ * state is made canonical (get_state), both accelerators are asked (can_switch), the new
+ * one is initialised on first use and given each vCPU (vcpu_init, put_state), and the
+ * vCPUs run on (a machine that was stopped stays stopped). Guest memory, devices and the
+ * TSC (in the canonical state) carry over: the guest cannot tell. Each accelerator keeps
+ * its per-vCPU state and counters, so switching back re-uses them. Main loop thread, big
+ * lock held. 0, or -1 with one sentence in err (e.g. "already running on tcg"): the
+ * machine then stays on its accelerator as it was.
+ */
+int accel_switch(Machine *m, const char *name, char *err, size_t errlen);
+/* The same with the accelerator's ops (for tests: accelerators outside the table). */
+int accel_switch_to(Machine *m, const AccelOps *to, char *err, size_t errlen);
+/* The accelerators machine m has run on, the current one first, at most max of them in
+ * out; returns their count. */
+int accel_used(Machine *m, const AccelOps **out, int max);
+/* How many times machine m was moved to another accelerator. */
+unsigned accel_switch_count(Machine *m);
+
 #endif

@@ -1,1 +1,2 @@
 LIB_SRCS += $(wildcard accel/*.c accel/tcg/*.c)
+include accel/kvm/module.mk

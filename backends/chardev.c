@@ -248,6 +248,14 @@ void chr_ringbuf_feed(Chardev *c, const uint8_t *buf, size_t len)
     chr_deliver(c);
 }
 
+static void chr_mux_set_focus(Chardev *c, bool monitor)
+{
+    c->focus_mon = monitor;
+    if (c->has_mon && c->mon.focus) {
+        c->mon.focus(c->mon.opaque, monitor);
+    }
+}
+
 /* The Ctrl-A escape of the stdio mux. */
 static void chr_mux_input(Chardev *c, const uint8_t *buf, size_t len)
 {
@@ -284,8 +292,10 @@ static void chr_mux_input(Chardev *c, const uint8_t *buf, size_t len)
             chr_queue_input(c, &ctrl_a, 1);
             break;
         case 'c':
-            if (c->has_mon) {
-                c->focus_mon = !c->focus_mon;
+            if (c->has_mon && c->has_fe) {
+                /* what was typed before the escape goes to the side that had the focus */
+                chr_deliver(c);
+                chr_mux_set_focus(c, !c->focus_mon);
             }
             break;
         default:
@@ -312,6 +322,9 @@ void chr_mux_set_monitor(Chardev *c, const CharFront *monitor)
     if (monitor) {
         c->mon = *monitor;
         c->has_mon = true;
+        if (!c->has_fe) {
+            chr_mux_set_focus(c, true);
+        }
         chr_deliver(c);
     } else {
         c->has_mon = false;

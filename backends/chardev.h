@@ -7,7 +7,7 @@
  *               with the Ctrl-A escape: Ctrl-A x quits, Ctrl-A h prints help, Ctrl-A a
  *               sends a Ctrl-A, Ctrl-A c switches between the guest and the monitor
  *               (when a monitor front end is attached);
- *   "mon:stdio" the same (the monitor is always multiplexed on stdio);
+ *   "mon:stdio" the same; system/main.c attaches the monitor to it by default;
  *   "file:PATH" output written to PATH (created, or truncated if it exists), no input;
  *   "ringbuf"   output kept in memory for tests (chr_ringbuf_read), input injected with
  *               chr_ringbuf_feed;
@@ -26,6 +26,9 @@ typedef struct CharFront {
     void *opaque;
     int (*can_read)(void *opaque);                          /* bytes it can take now */
     void (*read)(void *opaque, const uint8_t *buf, int len);
+    /* The stdio mux gave (true) or took (false) the input focus (monitor front ends only;
+     * may be NULL): the monitor prints its prompt when it gets the terminal. */
+    void (*focus)(void *opaque, bool focused);
 } CharFront;
 
 /* Create from a spec; NULL after error_report() for an unknown or unusable spec. */
@@ -42,7 +45,9 @@ void chr_accept_input(Chardev *c);
 size_t chr_ringbuf_read(Chardev *c, uint8_t *buf, size_t max);   /* drains */
 void chr_ringbuf_feed(Chardev *c, const uint8_t *buf, size_t len); /* as if typed */
 
-/* The monitor front end on the stdio mux (Ctrl-A c); NULL disables switching. */
+/* The monitor front end on the stdio mux (Ctrl-A c); NULL disables switching. On a
+ * chardev that has no other front end (QEMU's -monitor stdio beside -serial file:..) the
+ * monitor has the input from the start and Ctrl-A c leaves it there. */
 void chr_mux_set_monitor(Chardev *c, const CharFront *monitor);
 /* Restore the terminal (called at exit; safe to call more than once). */
 void chr_stdio_restore(void);

@@ -8,6 +8,7 @@
 #include "accel/accel.h"
 #include "backends/chardev.h"
 #include "system/main-loop.h"
+#include "system/monitor.h"
 #include <unistd.h>
 
 static Machine *the_machine;
@@ -26,7 +27,11 @@ static void usage(FILE *f)
 "                        CPUID features added (only implemented ones) or removed\n"
 "  -m SIZE               guest RAM, in MiB or with a K/M/G suffix (default per board)\n"
 "  -smp N                number of CPUs (N, or cpus=N)\n"
-"  -accel NAME[:NAME..]  accelerator, with fallbacks in order (tcg)\n"
+"  -accel NAME[:NAME..]  accelerator, with fallbacks in order: tcg (default), kvm\n"
+"                        (e.g. -accel kvm:tcg uses tcg when KVM cannot run, saying why)\n"
+"  -enable-kvm           the same as -accel kvm\n"
+"  -machine kernel-irqchip=on|off  under kvm: KVM's in-kernel interrupt controllers\n"
+"                        (default) or tandem's PIC, APIC and IOAPIC\n"
 "\n"
 "Boot:\n"
 "  -kernel FILE          a Multiboot (v1) kernel: ELF32, or any image with a load-address header\n"
@@ -39,7 +44,10 @@ static void usage(FILE *f)
 "  -device TYPE[,PROP=VALUE,...]  add a device (-device help lists them), e.g.\n"
 "                        -device isa-debug-exit,iobase=0xf4,iosize=0x4\n"
 "  -serial SPEC          COM1..COM4 back ends: stdio, mon:stdio, file:PATH, null\n"
-"  -nographic            no display; serial on the terminal (Ctrl-A h for help)\n"
+"  -nographic            no display; serial and monitor on the terminal (Ctrl-A h for\n"
+"                        help, Ctrl-A c switches between them)\n"
+"  -monitor stdio|none   the monitor on the terminal (muxed with a serial port on stdio)\n"
+"                        or none; default: on the terminal when a serial is mon:stdio\n"
 "  -display none         accepted (no display yet)\n"
 "\n"
 "Debugging:\n"
@@ -117,6 +125,36 @@ static void quit_hook(void)
     }
 }
 
+/*
+ * The monitor goes on the stdio mux: by default when a serial port is "mon:stdio" (as with
+ * -nographic), with -monitor stdio also beside a plain "stdio" serial port or, when no
+ * serial port is on the terminal, alone on it. 0, or -1 after error_report().
+ */
+static int create_monitor(Machine *m, const char *spec)
+{
+    Chardev *c = NULL;
+
+    if (spec && !strcmp(spec, "none")) {
+        return 0;
+    }
+    for (int i = 0; i < m->opts.nr_serial && !c; i++) {
+        const char *s = m->opts.serial[i];
+        if (s && m->serial[i] && (!strcmp(s, "mon:stdio") || (spec && !strcmp(s, "stdio")))) {
+            c = m->serial[i];
+        }
+    }
+    if (!c && spec) {
+        c = chr_new("stdio", "monitor");
+        if (!c) {
+            return -1;
+        }
+    }
+    if (c) {
+        monitor_new(m, c);
+    }
+    return 0;
+}
+
 static const char *need_arg(int argc, char **argv, int *i)
 {
     if (*i + 1 >= argc) {
@@ -132,7 +170,7 @@ int main(int argc, char **argv)
     const char *devices[32];
     int nr_devices = 0;
     bool nographic = false, cpu_help = false;
-    const char *bios = NULL;
+    const char *bios = NULL, *monitor_spec = NULL;
 
     opts.smp = 1;
     opts.kernel_irqchip = -1;
@@ -229,6 +267,12 @@ int main(int argc, char **argv)
                 fatal("at most %d -serial options", MACHINE_MAX_SERIAL);
             }
             opts.serial[opts.nr_serial++] = v;
+        } else if (!strcmp(a, "-monitor")) {
+            monitor_spec = need_arg(argc, argv, &i);
+            if (strcmp(monitor_spec, "stdio") && strcmp(monitor_spec, "mon:stdio") &&
+                strcmp(monitor_spec, "none")) {
+                fatal("-monitor %s: only stdio and none are available", monitor_spec);
+            }
         } else if (!strcmp(a, "-device")) {
             const char *v = need_arg(argc, argv, &i);
             if (!strcmp(v, "help")) {
@@ -336,6 +380,9 @@ int main(int argc, char **argv)
         }
     }
     the_machine = m;
+    if (create_monitor(m, monitor_spec) < 0) {
+        return 1;
+    }
     main_loop_request_hook = request_hook;
     if (current_accel->init(m) < 0) {
         return 1;

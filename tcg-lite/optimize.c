@@ -7,6 +7,11 @@
  * driven by liveness over the block's control-flow graph (temps keep their values
  * across labels), which also folds "op t, ...; mov x, t" into "op x, ..." when t dies.
  *
+ * It also tracks which values have their upper 32 bits known to be zero (results of the
+ * zero-extending ops and loads, masks, logical right shifts by 32 or more) and turns an
+ * ext32u of such a value into a mov: 32-bit code zero-extends every result, and the x86
+ * translator often extends a value that already is.
+ *
  * Not done, on purpose: removing or delaying writes to globals (helpers, slow paths
  * and exits read env at any time), common subexpression elimination, or anything
  * across blocks. Facts about globals are dropped at calls that may write them,
@@ -21,6 +26,7 @@ enum { FACT_NONE, FACT_CONST, FACT_COPY };
 typedef struct Fact {
     uint32_t stamp;     /* valid when equal to OptState.gen */
     uint8_t kind;
+    bool zx32;          /* bits 63..32 are known to be zero */
     uint64_t v;         /* the constant, or the IRVal this value is a copy of */
 } Fact;
 
@@ -44,6 +50,7 @@ static inline Fact *fact(OptState *s, IRVal v)
     if (f->stamp != s->gen) {
         f->stamp = s->gen;
         f->kind = FACT_NONE;
+        f->zx32 = false;
     }
     return f;
 }
@@ -64,6 +71,7 @@ static void invalidate(OptState *s, IRVal v)
         return;
     }
     f->kind = FACT_NONE;
+    f->zx32 = false;
     for (i = j = 0; i < s->nb_copies; i++) {
         IRVal w = s->copies[i];
         Fact *fw = fact(s, w);
@@ -87,6 +95,7 @@ static void invalidate_globals(OptState *s)
 
     for (g = 0; g < n; g++) {
         fact(s, g)->kind = FACT_NONE;
+        fact(s, g)->zx32 = false;
     }
     for (i = j = 0; i < s->nb_copies; i++) {
         IRVal w = s->copies[i];
@@ -155,6 +164,51 @@ static IRVal resolve(OptState *s, IRVal v)
         return (IRVal)f->v;
     }
     return v;
+}
+
+static bool cval(OptState *s, IRVal v, uint64_t *k);
+
+/* Are bits 63..32 of v known to be zero? */
+static bool known_zx32(OptState *s, IRVal v)
+{
+    uint64_t k;
+    Fact *f;
+
+    if (v == IR_NONE) {
+        return false;
+    }
+    if (cval(s, v, &k)) {
+        return k <= UINT32_MAX;
+    }
+    f = fact(s, v);
+    return f && f->zx32;
+}
+
+/* After op was recorded: does its single output have bits 63..32 zero? */
+static bool result_zx32(OptState *s, const IROp *op)
+{
+    uint64_t k;
+
+    switch (op->opc) {
+    case IR_ext8u: case IR_ext16u: case IR_ext32u: case IR_bswap16: case IR_bswap32:
+    case IR_setcond:
+        return true;
+    case IR_mov:
+        return known_zx32(s, (IRVal)op->args[1]);
+    case IR_and:
+        return known_zx32(s, (IRVal)op->args[1]) || known_zx32(s, (IRVal)op->args[2]);
+    case IR_or: case IR_xor:
+        return known_zx32(s, (IRVal)op->args[1]) && known_zx32(s, (IRVal)op->args[2]);
+    case IR_shr:
+        return (cval(s, (IRVal)op->args[2], &k) && (k & 63) >= 32) ||
+               (known_zx32(s, (IRVal)op->args[1]) && cval(s, (IRVal)op->args[2], &k));
+    case IR_guest_ld:
+        return !(op->args[2] & MO_SIGN) && (op->args[2] & MO_SIZE) <= MO_32;
+    case IR_ld_env:
+        return !(op->args[2] & MO_SIGN) && (op->args[2] & MO_SIZE) <= MO_32;
+    default:
+        return false;
+    }
 }
 
 static bool cval(OptState *s, IRVal v, uint64_t *k)
@@ -316,6 +370,7 @@ static void forward_pass(OptState *s, bool *dead)
         IROp *op = &b->ops[i];
         const IROpDef *def = &ir_op_defs[op->opc];
         int k, nouts = def->nb_outs, nins = def->nb_ins;
+        bool zx;
 
         if (op->opc == IR_set_label) {
             if (unreachable && pending_br >= 0 && b->ops[pending_br].args[0] == op->args[0]) {
@@ -357,6 +412,8 @@ static void forward_pass(OptState *s, bool *dead)
             uint64_t ka;
             if (cval(s, (IRVal)op->args[1], &ka)) {
                 rewrite_movi(op, (IRVal)op->args[0], ir_eval_int(op->opc, ka, 0));
+            } else if (op->opc == IR_ext32u && known_zx32(s, (IRVal)op->args[1])) {
+                rewrite_mov(op, (IRVal)op->args[0], (IRVal)op->args[1]);
             }
             break;
         }
@@ -398,6 +455,7 @@ static void forward_pass(OptState *s, bool *dead)
         }
 
         /* Record what the (possibly rewritten) op leaves behind. */
+        zx = ir_op_defs[op->opc].nb_outs == 1 && result_zx32(s, op);
         switch (op->opc) {
         case IR_movi:
             set_const(s, (IRVal)op->args[0], op->args[1]);
@@ -447,6 +505,12 @@ static void forward_pass(OptState *s, bool *dead)
                 invalidate(s, (IRVal)op->args[k]);
             }
             break;
+        }
+        if (zx && !dead[i] && (IRVal)op->args[0] != IR_NONE) {
+            Fact *f = fact(s, (IRVal)op->args[0]);
+            if (f) {
+                f->zx32 = true;
+            }
         }
     }
     free(refs);

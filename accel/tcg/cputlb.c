@@ -75,14 +75,15 @@ void tlb_set_page(CPUState *cs, vaddr va, hwaddr pa, int prot, int mmu_idx, uint
     uint64_t watch_r = (prot & PAGE_WATCH_READ) ? TLB_WATCH : 0;
     uint64_t watch_w = (prot & PAGE_WATCH_WRITE) ? TLB_WATCH : 0;
 
-    if (size > TARGET_PAGE_SIZE) {
-        t->large_page_seen = true;
-    }
     pa &= TARGET_PAGE_MASK;
-    t->used_modes |= 1u << mmu_idx;
+    /* t is NULL for a vCPU run by another accelerator (a probing fill for disassembly) */
+    if (t) {
+        t->large_page_seen |= size > TARGET_PAGE_SIZE;
+        t->used_modes |= 1u << mmu_idx;
+        t->iotlb[mmu_idx][idx] = pa;
+    }
     tcg_stats.tlb_fills++;
     fr = as_lookup(cs->as, pa);
-    t->iotlb[mmu_idx][idx] = pa;
     if (fr && (fr->mr->type == MR_RAM || fr->mr->type == MR_ROM) &&
         fr->start + fr->size >= pa + TARGET_PAGE_SIZE && fr->start <= pa) {
         hwaddr off = pa - fr->start + fr->offset;

@@ -351,6 +351,9 @@ typedef struct X86APICHooks {
     void (*set_base)(void *opaque, CPUState *cs, uint64_t apic_base);
     void (*set_tpr)(void *opaque, CPUState *cs, uint8_t cr8);
     uint8_t (*get_tpr)(void *opaque, CPUState *cs);
+    /* a fixed or NMI IPI (vector and delivery mode from icr_lo) from cs's APIC to the APIC
+     * whose ID is dest; false when no enabled APIC has that ID (KVM's PV-IPI hypercall) */
+    bool (*send_ipi)(void *opaque, CPUState *cs, uint32_t dest, uint32_t icr_lo);
 } X86APICHooks;
 extern X86APICHooks x86_apic_hooks;
 
@@ -403,7 +406,8 @@ IR_HELPER(helper_rdmsr);                /* ECX -> EDX:EAX, #GP if unknown */
 IR_HELPER(helper_wrmsr);                /* EDX:EAX -> MSR ECX */
 IR_HELPER(helper_cpuid);                /* EAX, ECX -> EAX, EBX, ECX, EDX */
 IR_HELPER(helper_rdtsc);                /* -> EDX:EAX (CR4.TSD checked) */
-IR_HELPER(helper_rdtscp);               /* -> EDX:EAX, ECX = TSC_AUX */
+IR_HELPER(helper_rdtscp);
+IR_HELPER(helper_vmcall);               /* VMCALL/VMMCALL: KVM's hypercall ABI (hypercall.c) */               /* -> EDX:EAX, ECX = TSC_AUX */
 IR_HELPER(helper_rdpmc);
 IR_HELPER(helper_hlt);                  /* a0 next_eip: halts (leaves the block) */
 IR_HELPER(helper_check_io);             /* a0 port, a1 size: IOPL / TSS bitmap #GP */

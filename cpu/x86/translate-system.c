@@ -388,6 +388,10 @@ static void gen_grp7(DisasContext *s)
     case 0xd1: /* XSETBV */
         x86_gen_xcr(s, modrm == 0xd1);
         return;
+    case 0xc1: /* VMCALL */
+    case 0xd9: /* VMMCALL */
+        call0(s, helper_vmcall);
+        return;
     case 0xf9: /* RDTSCP */
         if (!s->has_rdtscp) {
             x86_gen_illegal(s);

@@ -1131,6 +1131,22 @@ static uint8_t hook_get_tpr(void *opaque, CPUState *cs)
     return v;
 }
 
+static bool hook_send_ipi(void *opaque, CPUState *cs, uint32_t dest, uint32_t icr_lo)
+{
+    bool taken = hook_lock(), sent = false;
+    ApicState *s = apic_find(cs);
+
+    for (int i = 0; s && i < MACHINE_MAX_CPUS && !sent; i++) {
+        ApicState *d = s->bus->apic[i];
+        if (d && apic_hw_enabled(d) && d->r.id == dest) {
+            apic_accept_message(d, (icr_lo >> 8) & 7, icr_lo & 0xFF, false);
+            sent = true;
+        }
+    }
+    hook_unlock(taken);
+    return sent;
+}
+
 void apic_install_cpu_hooks(void)
 {
     x86_apic_hooks.opaque = NULL;
@@ -1139,6 +1155,7 @@ void apic_install_cpu_hooks(void)
     x86_apic_hooks.set_base = hook_set_base;
     x86_apic_hooks.set_tpr = hook_set_tpr;
     x86_apic_hooks.get_tpr = hook_get_tpr;
+    x86_apic_hooks.send_ipi = hook_send_ipi;
 }
 
 /* ---- public API ---- */

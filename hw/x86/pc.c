@@ -148,10 +148,16 @@ static int pc_build_acpi(Machine *m, PCBoard *pc)
 }
 
 /* A GSI: ISA IRQs 0-15 reach the 8259 input of the same number and the IOAPIC pin of the
- * MADT's overrides (IRQ 0 -> pin 2); GSIs 16-23 reach only the IOAPIC. */
+ * MADT's overrides (IRQ 0 -> pin 2); GSIs 16-23 reach only the IOAPIC. With an
+ * accelerator's interrupt controllers (KVM's in-kernel irqchip) the GSI goes there. */
 static void pc_gsi_set(void *opaque, int n, int level)
 {
-    PCBoard *pc = opaque;
+    Machine *m = opaque;
+    PCBoard *pc = m->board;
+    if (m->accel_set_irq) {
+        m->accel_set_irq(m, n, level);
+        return;
+    }
     if (n < 16) {
         irq_set(device_irq_in(pc->pic, n), level);
     }
@@ -222,7 +228,7 @@ static int pc_init(Machine *m)
         return -1;
     }
     mr_add_subregion(&m->sysmem, IOAPIC_DEFAULT_BASE, device_mmio(pc->ioapic, 0), 10);
-    pc->gsi = irq_alloc_lines(pc_gsi_set, pc, IOAPIC_NUM_PINS);
+    pc->gsi = irq_alloc_lines(pc_gsi_set, m, IOAPIC_NUM_PINS);
     /* the PIC's INTR reaches CPU 0 through its APIC's LINT0 (virtual wire) */
     irq_connect(device_irq_out(pc->pic, 0), device_irq_in(pc->apic[0], 0));
     pc->pit = device_create(m, "i8254", "pit", NULL);

@@ -1253,6 +1253,35 @@ START_TEST(test_opt_copy_propagation)
 }
 END_TEST
 
+START_TEST(test_opt_known_zero_extension)
+{
+    IRVal t1 = ir_temp(b), t2 = ir_temp(b), t3 = ir_temp(b);
+    const IROp *ops;
+    int ext = 0;
+
+    /* t1 = r1 & 0xffff; r2 = ext32u(t1) is a copy; t2 = ext32u(r1) is not (r1 is
+     * unknown); t3 = t2 >> 4; r3 = ext32u(t3) is a copy; r4 = ext32s(t3) stays */
+    ir_and(b, t1, G[1], ir_const(b, 0xffff));
+    ir_op2(b, IR_ext32u, G[2], t1);
+    ir_op2(b, IR_ext32u, t2, G[1]);
+    ir_shr(b, t3, t2, ir_const(b, 4));
+    ir_op2(b, IR_ext32u, G[3], t3);
+    ir_op2(b, IR_ext32s, G[4], t3);
+    ir_exit_tb(b, IR_EXIT_NOCHAIN);
+    ir_optimize(b);
+    ops = ir_ops(b);
+    for (int i = 0; i < ir_nb_ops(b); i++) {
+        ext += ops[i].opc == IR_ext32u;
+    }
+    ck_assert_int_eq(ext, 1);
+    env->regs[1] = 0xfedcba98f7654321ull;
+    run_block(false);
+    ck_assert_uint_eq(env->regs[2], 0x4321);
+    ck_assert_uint_eq(env->regs[3], 0x0f765432);
+    ck_assert_uint_eq(env->regs[4], 0x0f765432);
+}
+END_TEST
+
 START_TEST(test_opt_retarget_output)
 {
     /* "guest_ld t; mov r0, t" and "call t; mov r1, t" write the globals directly. */
@@ -2004,6 +2033,7 @@ static Suite *ir_suite(void)
     tcase_add_test(tc, test_opt_dead_temps);
     tcase_add_loop_test(tc, test_opt_temps_live_across_labels, 0, 2);
     tcase_add_test(tc, test_opt_globals_invalidated);
+    tcase_add_test(tc, test_opt_known_zero_extension);
     tcase_add_loop_test(tc, test_random_blocks_vs_reference, 0, 3);
     suite_add_tcase(s, tc);
     return s;

@@ -349,6 +349,63 @@ START_TEST(test_syscall_single_step)
 }
 END_TEST
 
+/* The board's side of KVM_HC_SEND_IPI, recorded: APIC IDs 0..7 exist. */
+static uint32_t ipi_dest[16], ipi_icr[16];
+static int ipi_n;
+
+static bool record_ipi(void *opaque, CPUState *cs, uint32_t dest, uint32_t icr_lo)
+{
+    if (dest > 7) {
+        return false;
+    }
+    ipi_dest[ipi_n] = dest;
+    ipi_icr[ipi_n++] = icr_lo;
+    return true;
+}
+
+static uint64_t hypercall(X86CPU *env, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+                          uint64_t a3)
+{
+    env->regs[R_EAX] = nr;
+    env->regs[R_EBX] = a0;
+    env->regs[R_ECX] = a1;
+    env->regs[R_EDX] = a2;
+    env->regs[R_ESI] = a3;
+    ck_assert_int_eq(run_helper(env, helper_vmcall, 0), -1);
+    return env->regs[R_EAX];
+}
+
+START_TEST(test_kvm_hypercall)
+{
+    X86CPU *env = make(NULL);
+    X86APICHooks saved = x86_apic_hooks;
+
+    x86_apic_hooks.send_ipi = record_ipi;
+    ipi_n = 0;
+    /* 32-bit CPL 0: bits 0 and 2 of the low bitmap from APIC ID 3 -> IDs 3 and 5; bit 1 of
+     * the high bitmap -> 3 + 32 + 1 = 36, which does not exist (not counted) */
+    ck_assert_uint_eq(hypercall(env, 10, 0x5, 0x2, 3, 0x40), 2);
+    ck_assert_int_eq(ipi_n, 2);
+    ck_assert_uint_eq(ipi_dest[0], 3);
+    ck_assert_uint_eq(ipi_dest[1], 5);
+    ck_assert_uint_eq(ipi_icr[0], 0x40);
+    /* kvm-unit-tests' apic test: a minimum APIC ID past every APIC sends nothing, returns 0 */
+    ck_assert_uint_eq(hypercall(env, 10, 0xffffffff, 0, 0xffffffff, 0), 0);
+    ck_assert_int_eq(ipi_n, 2);
+    /* a logical destination or a shorthand is refused: -KVM_EINVAL, as 32 bits */
+    ck_assert_uint_eq(hypercall(env, 10, 1, 0, 0, 0x840), (uint32_t)-22);
+    ck_assert_uint_eq(hypercall(env, 10, 1, 0, 0, 0xc0040), (uint32_t)-22);
+    /* an unknown hypercall: -KVM_ENOSYS */
+    ck_assert_uint_eq(hypercall(env, 99, 0, 0, 0, 0), (uint32_t)-1000);
+    /* from CPL 3: -KVM_EPERM, nothing sent */
+    env->hflags |= 3;
+    ck_assert_uint_eq(hypercall(env, 10, 1, 0, 0, 0x40), (uint32_t)-1);
+    ck_assert_int_eq(ipi_n, 2);
+    x86_apic_hooks = saved;
+    destroy(env);
+}
+END_TEST
+
 static Suite *x86_cpu_suite(void)
 {
     Suite *s = suite_create("x86_cpu");
@@ -365,6 +422,7 @@ static Suite *x86_cpu_suite(void)
     tcase_add_test(tc, test_init_then_sipi);
     tcase_add_test(tc, test_syscall_vendor);
     tcase_add_test(tc, test_syscall_single_step);
+    tcase_add_test(tc, test_kvm_hypercall);
     suite_add_tcase(s, tc);
     return s;
 }

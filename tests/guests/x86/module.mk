@@ -3,7 +3,9 @@
 # (-m32, freestanding) and ld (elf_i386). Each guest prints PASS:/FAIL: lines on COM1 and
 # exits through isa-debug-exit (0xf4): status 1 = all checks passed. See README.
 #   make guests          builds $(GUEST_X86_ELFS)
-#   make check-guests    runs them under $(BUILD)/tandem (tests/guests/run-x86.sh)
+#   make check-guests    runs them under $(BUILD)/tandem (tests/guests/run-x86.sh), then
+#                        compares -accel kvm with -accel tcg (tests/guests/run-x86-kvm.sh;
+#                        skipped with the reason where KVM cannot be used)
 # The arith guest's expected values come from gen-arith-expect, a host program that runs
 # the same instructions natively (x86-64 build hosts only).
 
@@ -16,7 +18,7 @@ GUEST_CC ?= gcc
 GUEST_LD ?= ld
 HOST_CC_GEN ?= $(CC)
 
-GUEST_X86_PROGS := hello modes arith exceptions paging string farcalls tasks segments fpu sse smp \
+GUEST_X86_PROGS := hello modes arith exceptions paging string farcalls tasks segments fpu sse smp count \
                    debugregs
 
 GUEST_CFLAGS := -m32 -std=gnu11 -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
@@ -80,6 +82,7 @@ guests: $(GUEST_X86_ELFS)
 
 check-guests: $(GUEST_X86_ELFS) $(BUILD)/tandem
 	sh tests/guests/run-x86.sh $(BUILD)/tandem $(GUEST_X86_ELFS)
+	sh tests/guests/run-x86-kvm.sh $(BUILD)/tandem $(GUEST_X86_ELFS)
 
 -include $(GX_LIB_OBJS:.o=.d) $(GX_PROG_OBJS:.o=.d)
 
