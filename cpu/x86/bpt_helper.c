@@ -39,8 +39,8 @@
  *  - Data breakpoints: tlb_fill adds PAGE_WATCH_READ/WRITE for a page that holds an
  *    enabled one; the softmmu then gives that page's entry TLB_WATCH, so its accesses miss
  *    the inline fast path and the slow path calls x86_bpt_check_access before each. Other
- *    pages keep the fast path. Matches are recorded in env->dbg_hits/dbg_trap; blocks
- *    translated with HF_DBP (some data or I/O breakpoint enabled) test dbg_hits after
+ *    pages keep the fast path. Matches are recorded in env->dbg_pending; blocks
+ *    translated with HF_DBP (some data or I/O breakpoint enabled) test it after
  *    every instruction and raise the trap. Because only pages of enabled breakpoints are
  *    watched, a disabled breakpoint is seen only on such a page (the SDM lets B0-B3 of
  *    disabled breakpoints be set or not).
@@ -109,9 +109,8 @@ static uint32_t watch_key(uint64_t dr7)
 
 void x86_bpt_dr6_event(X86CPU *env, uint32_t bits)
 {
-    env->dr[6] = (env->dr[6] & ~0xfull) | (env->dbg_hits & 0xf) | bits;
-    env->dbg_hits = 0;
-    env->dbg_trap = 0;
+    env->dr[6] = (env->dr[6] & ~0xfull) | (env->dbg_pending & X86_DBG_HITS) | bits;
+    env->dbg_pending = 0;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -213,10 +212,7 @@ void x86_bpt_check_access(CPUState *cs, vaddr addr, unsigned size, MMUAccessType
             continue;
         }
         if (bp_overlaps(env, dr7, i, addr, size)) {
-            env->dbg_hits |= 1u << i;
-            if (bp_enabled(dr7, i)) {
-                env->dbg_trap = 1;
-            }
+            env->dbg_pending |= (1u << i) | (bp_enabled(dr7, i) ? X86_DBG_TRAP : 0);
         }
     }
 }
@@ -230,21 +226,17 @@ void x86_bpt_check_io(X86CPU *env, uint32_t port, unsigned size)
     }
     for (int i = 0; i < 4; i++) {
         if (bp_type(dr7, i) == BP_IO && bp_overlaps(env, dr7, i, port, size)) {
-            env->dbg_hits |= 1u << i;
-            if (bp_enabled(dr7, i)) {
-                env->dbg_trap = 1;
-            }
+            env->dbg_pending |= (1u << i) | (bp_enabled(dr7, i) ? X86_DBG_TRAP : 0);
         }
     }
 }
 
 void x86_bpt_after_event(X86CPU *env, int vector, bool is_int, bool is_hw)
 {
-    if ((vector == EXCP01_DB && !is_int && !is_hw) || !env->dbg_trap) {
+    if ((vector == EXCP01_DB && !is_int && !is_hw) || !(env->dbg_pending & X86_DBG_TRAP)) {
         /* the pushes of a #DB delivery are not reported: a #DB for them would go
          * through the same stack again and again */
-        env->dbg_hits = 0;
-        env->dbg_trap = 0;
+        env->dbg_pending = 0;
         return;
     }
     x86_bpt_dr6_event(env, 0);
@@ -273,18 +265,19 @@ IR_HELPER(helper_bpt_insn)
         return 0;
     }
     /* a fault: eip back on the instruction; RF is pushed as it is (clear) */
-    env->dbg_hits |= hits;
+    env->dbg_pending |= hits;
     x86_bpt_dr6_event(env, 0);
     x86_raise_exception(env, EXCP01_DB);
 }
 
-/* a0 next_eip; called when dbg_hits is non-zero after an instruction (blocks with HF_DBP) */
+/* a0 next_eip; called when dbg_pending is non-zero after an instruction (blocks with
+ * HF_DBP) */
 IR_HELPER(helper_bpt_trap)
 {
     X86CPU *env = env_;
 
-    if (!env->dbg_trap) {
-        env->dbg_hits = 0;      /* only disabled breakpoints matched */
+    if (!(env->dbg_pending & X86_DBG_TRAP)) {
+        env->dbg_pending = 0;   /* only disabled breakpoints matched */
         return 0;
     }
     x86_bpt_dr6_event(env, 0);
@@ -296,8 +289,8 @@ IR_HELPER(helper_bpt_trap_rep)
 {
     X86CPU *env = env_;
 
-    if (!env->dbg_trap) {
-        env->dbg_hits = 0;
+    if (!(env->dbg_pending & X86_DBG_TRAP)) {
+        env->dbg_pending = 0;
         return 0;
     }
     env->eflags |= RF_MASK;

@@ -168,8 +168,7 @@ static void x86_cpu_reset_state(X86CPU *env)
     memset(env->dr, 0, sizeof(env->dr));
     env->dr[6] = 0xffff0ff0u;
     env->dr[7] = 0x400;
-    env->dbg_hits = 0;
-    env->dbg_trap = 0;
+    env->dbg_pending = 0;
 
     /* x87/SSE: the FNINIT state, MXCSR default, XCR0 = x87 */
     memset(env->fpregs, 0, sizeof(env->fpregs));

@@ -133,7 +133,7 @@ typedef struct TableReg {
  * instruction is exempt from instruction breakpoints and clears RF), HF_IBP while DR7
  * enables an instruction breakpoint (every instruction calls helper_bpt_insn first),
  * HF_DBP while DR7 enables a data or I/O breakpoint (every instruction ends with a test
- * of env->dbg_trap).
+ * of env->dbg_pending).
  */
 #define HF_RF_MASK      (1u << 26)
 #define HF_IBP_MASK     (1u << 27)
@@ -251,13 +251,13 @@ typedef struct X86CPU {
     uint64_t apic_base;
     int64_t tsc_offset;     /* TSC = host-derived cycles + tsc_offset */
     uint64_t dr[8];
-    /* data and I/O breakpoint matches of the current instruction (bpt_helper.c):
-     * dbg_hits has the DR6.B0-B3 bits of every breakpoint whose condition an access met,
-     * dbg_trap is non-zero once an enabled one matched (a #DB is due after the
-     * instruction); both are cleared when the #DB is raised or the instruction faults */
-    uint32_t dbg_hits;
-    int32_t dbg_trap;
     uint32_t hflags;
+    /* data and I/O breakpoint matches of the current instruction (bpt_helper.c): the
+     * DR6.B0-B3 bits of every breakpoint whose condition an access met, and X86_DBG_TRAP
+     * once an enabled one matched (a #DB is due after the instruction); cleared when the
+     * #DB is raised or the instruction faults. In the padding after hflags: the layout
+     * of the fields the translated code uses stays as it was. */
+    uint32_t dbg_pending;
     uint64_t a20_mask;      /* ~(1 << 20) while A20 is off, else all ones */
 
     /* x87 / SSE (used from issue 3 on; FXSAVE layout order) */
@@ -571,6 +571,8 @@ void x86_set_sp(X86CPU *env, uint64_t sp, uint64_t mask);
 #define DR7_FIXED_1     0x400u
 #define DR7_GD          (1u << 13)
 #define DR7_LOCAL_ENABLES 0x55u     /* L0-L3 (cleared by a task switch) */
+#define X86_DBG_HITS    0xfu        /* env->dbg_pending: B0-B3 of the breakpoints matched */
+#define X86_DBG_TRAP    0x100u      /* env->dbg_pending: an enabled one among them */
 /* HF_IBP_MASK / HF_DBP_MASK for the breakpoints DR7 enables now. */
 static inline uint32_t x86_bpt_hflags(const X86CPU *env)
 {

@@ -457,8 +457,7 @@ void x86_do_interrupt(X86CPU *env, int vector, int is_int, int error_code,
     /* An exception other than #DB means the instruction did not complete: data
      * breakpoints it matched do not count (software interrupts complete theirs). */
     if (!is_int && !is_hw && ev.vector != EXCP01_DB) {
-        env->dbg_hits = 0;
-        env->dbg_trap = 0;
+        env->dbg_pending = 0;
     }
 
     /* A fault while delivering: double-fault detection (exceptions only), and eip
@@ -478,7 +477,7 @@ void x86_do_interrupt(X86CPU *env, int vector, int is_int, int error_code,
     }
     env->old_exception = -1;
     env->hflags &= ~HF_INHIBIT_IRQ;
-    if (unlikely(env->dbg_hits)) {
+    if (unlikely(env->dbg_pending)) {
         x86_bpt_after_event(env, ev.vector, is_int, is_hw);
     }
 }

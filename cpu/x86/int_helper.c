@@ -505,10 +505,10 @@ IR_HELPER(helper_icebp)
 {
     X86CPU *env = env_;
 
-    if (env->dbg_trap) {
+    if (env->dbg_pending & X86_DBG_TRAP) {
         x86_bpt_dr6_event(env, 0);
     }
-    env->dbg_hits = 0;
+    env->dbg_pending = 0;
     x86_raise_interrupt(env, EXCP01_DB, 0, 0, a0);
 }
 

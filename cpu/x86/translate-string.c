@@ -158,7 +158,7 @@ static void gen_string(DisasContext *s, int kind, int ot)
         IRLabel none = ir_new_label(b);
         IRVal t = x86_tmp(s);
 
-        ir_ld_env(b, t, offsetof(X86CPU, dbg_hits), MO_32);
+        ir_ld_env(b, t, offsetof(X86CPU, dbg_pending), MO_32);
         ir_brcond(b, IR_COND_EQ, t, x86_const(s, 0), none);
         cnt = x86_addr_reg(s, R_ECX);
         ir_brcond(b, IR_COND_EQ, cnt, x86_const(s, 0), done);

@@ -534,7 +534,7 @@ void x86_gen_bpt_check(DisasContext *s, IRVal next_eip)
     IRLabel none = ir_new_label(b);
     IRVal t = x86_tmp(s);
 
-    ir_ld_env(b, t, offsetof(X86CPU, dbg_hits), MO_32);
+    ir_ld_env(b, t, offsetof(X86CPU, dbg_pending), MO_32);
     ir_brcond(b, IR_COND_EQ, t, x86_const(s, 0), none);
     ir_call(b, IR_NONE, helper_bpt_trap, 0, next_eip, IR_NONE, IR_NONE, IR_NONE);
     ir_set_label(b, none);

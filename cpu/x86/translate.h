@@ -185,7 +185,7 @@ void x86_gen_jmp_tb(DisasContext *s, uint64_t eip, int slot);
 /* eip global already stored: end the block (shadow, TF and exit). */
 void x86_gen_eob(DisasContext *s);
 /* With HF_DBP: the #DB trap of data/I/O breakpoints the instruction matched, returning
- * to next_eip (helper_bpt_trap), tested inline on env->dbg_hits. */
+ * to next_eip (helper_bpt_trap), tested inline on env->dbg_pending. */
 void x86_gen_bpt_check(DisasContext *s, IRVal next_eip);
 /* Jump to eip (address-size masked value); the caller has checked it (x86_gen_check_eip). */
 void x86_gen_jmp_reg(DisasContext *s, IRVal eip);

@@ -109,29 +109,26 @@ START_TEST(test_data_match)
     do_access(0x0ffc, 4, MMU_DATA_STORE);
     do_access(0x1004, 4, MMU_DATA_STORE);
     do_access(0x1000, 4, MMU_DATA_LOAD);           /* a read: DR0 is write-only */
-    ck_assert_uint_eq(env->dbg_hits, 0);
-    ck_assert_int_eq(env->dbg_trap, 0);
+    ck_assert_uint_eq(env->dbg_pending, 0);
     do_access(0x0ffe, 4, MMU_DATA_STORE);          /* misaligned, overlaps 2 bytes */
-    ck_assert_uint_eq(env->dbg_hits, 1);
-    ck_assert_int_ne(env->dbg_trap, 0);
-    env->dbg_hits = env->dbg_trap = 0;
+    ck_assert_uint_eq(env->dbg_pending, X86_DBG_TRAP | 1);
+    env->dbg_pending = 0;
     do_access(0x2001, 1, MMU_DATA_LOAD);
-    ck_assert_uint_eq(env->dbg_hits, 0);
+    ck_assert_uint_eq(env->dbg_pending, 0);
     do_access(0x2002, 1, MMU_DATA_LOAD);           /* the aligned-down word */
-    ck_assert_uint_eq(env->dbg_hits, 2);
+    ck_assert_uint_eq(env->dbg_pending, X86_DBG_TRAP | 2);
     do_access(0x3007, 1, MMU_DATA_STORE);
-    ck_assert_uint_eq(env->dbg_hits, 6);
+    ck_assert_uint_eq(env->dbg_pending, X86_DBG_TRAP | 6);
     do_access(0x3008, 8, MMU_DATA_STORE);
-    ck_assert_uint_eq(env->dbg_hits, 6);
+    ck_assert_uint_eq(env->dbg_pending, X86_DBG_TRAP | 6);
 
     /* a disabled breakpoint is recorded, but no trap is due */
-    env->dbg_hits = env->dbg_trap = 0;
+    env->dbg_pending = 0;
     env->dr[7] &= ~3ull;
     do_access(0x1000, 1, MMU_DATA_STORE);
-    ck_assert_uint_eq(env->dbg_hits, 1);
-    ck_assert_int_eq(env->dbg_trap, 0);
+    ck_assert_uint_eq(env->dbg_pending, 1);
     ck_assert_int_eq(RAISED(helper_bpt_trap(env, 0x42, 0, 0, 0)), -1);
-    ck_assert_uint_eq(env->dbg_hits, 0);
+    ck_assert_uint_eq(env->dbg_pending, 0);
 }
 END_TEST
 
@@ -140,13 +137,12 @@ START_TEST(test_io_match)
     env->dr[3] = 0x3f8;
     env->dr[7] = DR7_FIXED_1 | bp(3, 2, 3);     /* I/O, LEN 4: ports 0x3f8..0x3fb */
     x86_bpt_check_io(env, 0x3f8, 1);
-    ck_assert_uint_eq(env->dbg_hits, 0);        /* CR4.DE clear: R/W 10 is undefined */
+    ck_assert_uint_eq(env->dbg_pending, 0);     /* CR4.DE clear: R/W 10 is undefined */
     env->cr[4] |= CR4_DE;
     x86_bpt_check_io(env, 0x3fc, 2);
-    ck_assert_uint_eq(env->dbg_hits, 0);
+    ck_assert_uint_eq(env->dbg_pending, 0);
     x86_bpt_check_io(env, 0x3fa, 2);
-    ck_assert_uint_eq(env->dbg_hits, 8);
-    ck_assert_int_ne(env->dbg_trap, 0);
+    ck_assert_uint_eq(env->dbg_pending, X86_DBG_TRAP | 8);
 }
 END_TEST
 
@@ -155,17 +151,14 @@ START_TEST(test_traps)
     env->eip = 0x100;
     env->insn_pc = 0x100;
     env->dr[6] = DR6_FIXED_1 | DR6_BS | 2;      /* BS and B1 left from before */
-    env->dbg_hits = 1;
-    env->dbg_trap = 1;
+    env->dbg_pending = X86_DBG_TRAP | 1;
     ck_assert_int_eq(RAISED(helper_bpt_trap(env, 0x105, 0, 0, 0)), EXCP01_DB);
     ck_assert_uint_eq(env->eip, 0x105);         /* a trap: after the instruction */
     ck_assert_uint_eq(env->dr[6], DR6_FIXED_1 | DR6_BS | 1);
-    ck_assert_uint_eq(env->dbg_hits, 0);
-    ck_assert_int_eq(env->dbg_trap, 0);
+    ck_assert_uint_eq(env->dbg_pending, 0);
 
     /* a REP instruction with iterations left: on the instruction, RF set */
-    env->dbg_hits = 4;
-    env->dbg_trap = 1;
+    env->dbg_pending = X86_DBG_TRAP | 4;
     ck_assert_int_eq(RAISED(helper_bpt_trap_rep(env, 0x100, 0, 0, 0)), EXCP01_DB);
     ck_assert_uint_eq(env->eip, 0x100);
     ck_assert_uint_eq(env->eflags & RF_MASK, RF_MASK);
