@@ -52,8 +52,12 @@
  * Intel and AMD differ on one point modelled: an instruction breakpoint on the instruction
  * in a MOV SS / POP SS shadow is inhibited on Intel and taken on AMD (-cpu ...,vendor=).
  *
+ * Choices where the SDM is silent: data breakpoints hit by the stack pushes of a #DB
+ * delivery itself are dropped (reporting them would deliver #DB through the same stack
+ * again and again); those of an instruction that faults are dropped with it.
+ *
  * Not modelled: the RTM and bus-lock bits of DR6/DR7 (read as their fixed values), DR7.LE
- * and GE (no effect on modern processors), breakpoints on the other vCPUs' accesses.
+ * and GE (no effect on modern processors).
  */
 #include "cpu/x86/cpu.h"
 #include "accel/tcg/tcg.h"
