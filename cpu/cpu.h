@@ -123,6 +123,10 @@ struct CPUClass {
     /* fill the TLB for addr or raise the guest fault (longjmp) unless probe; true on success */
     bool (*tlb_fill)(CPUState *cs, vaddr addr, int size, MMUAccessType access, int mmu_idx,
                      bool probe);
+    /* an access of size bytes at linear addr to a page that tlb_fill marked with
+     * PAGE_WATCH_READ/WRITE (accel/tcg/tcg.h), made before the access itself: the CPU
+     * checks its data breakpoints (NULL: none) */
+    void (*check_watchpoint)(CPUState *cs, vaddr addr, unsigned size, MMUAccessType access);
     /* restore the guest pc from the last insn_start value after a fault inside a block */
     void (*restore_state)(CPUState *cs, uint64_t insn_pc);
     /* where tcg-lite finds the run-time fields in the arch state (IRRuntime) */

@@ -23,6 +23,8 @@
 #define TLB_INVALID (1u << 11)   /* no valid translation (the whole entry is -1) */
 #define TLB_MMIO    (1u << 10)   /* I/O: go through the address space */
 #define TLB_CODE    (1u << 9)    /* write to a page holding translated code */
+#define TLB_WATCH   (1u << 8)    /* the page holds a data breakpoint: the CPU checks each
+                                  * access of this kind (addr_read/addr_write only) */
 
 typedef struct TLBEntry {
     uint64_t addr_read;

@@ -916,12 +916,12 @@ int kvm_arch_get_state(KVMCPU *kv)
         goto fail;
     }
     sregs_from_kvm(kv, env, &sregs);
-    x86_update_hflags(env);
     if ((r = get_msrs(kv, env)) < 0 || (r = get_fpu(kv, env)) < 0 ||
         (r = get_events(kv, env)) < 0 || (r = get_debugregs(kv, env)) < 0 ||
         (r = get_mp_state(kv, env)) < 0) {
         goto fail;
     }
+    x86_update_hflags(env);     /* after DR7 too: it selects breakpoint checks */
     return 0;
 fail:
     error_report("KVM: cannot read the state of CPU %d: %s", kv->cs->index, strerror(-r));

@@ -3,6 +3,10 @@
  * accel/tcg/cputlb.c — the softmmu: TLB fill/flush, the slow paths of guest loads and
  * stores (TLB misses, I/O, page-crossing accesses, writes to pages holding code), loads and
  * stores for helpers, physical accesses, and code fetch for the translators.
+ * Data breakpoints: the CPU's tlb_fill marks a page that holds one (PAGE_WATCH_*); its
+ * entry then carries TLB_WATCH for that access kind, so those accesses miss the fast path
+ * and the slow path calls CPUClass.check_watchpoint before doing them. Pages without a
+ * breakpoint keep the fast path untouched.
  * Not modelled: per-entry large-page tracking (a mapped large page makes INVLPG flush the
  * whole TLB, which is always allowed).
  */
@@ -82,6 +86,8 @@ void tlb_set_page(CPUState *cs, vaddr va, hwaddr pa, int prot, int mmu_idx, uint
     TLBEntry *e = &cpu_tlb(cs)[mmu_idx * IR_TLB_SIZE + idx];
     const FlatRange *fr;
     uint64_t flags = 0;
+    uint64_t watch_r = (prot & PAGE_WATCH_READ) ? TLB_WATCH : 0;
+    uint64_t watch_w = (prot & PAGE_WATCH_WRITE) ? TLB_WATCH : 0;
 
     pa &= TARGET_PAGE_MASK;
     /* t is NULL for a vCPU run by another accelerator (a probing fill for disassembly) */
@@ -97,7 +103,7 @@ void tlb_set_page(CPUState *cs, vaddr va, hwaddr pa, int prot, int mmu_idx, uint
         hwaddr off = pa - fr->start + fr->offset;
         uint8_t *host = fr->mr->ram + off;
         e->addend = (uintptr_t)host - page;
-        e->addr_read = (prot & PAGE_READ) ? page : (uint64_t)-1;
+        e->addr_read = (prot & PAGE_READ) ? page | watch_r : (uint64_t)-1;
         e->addr_code = (prot & PAGE_EXEC) ? page : (uint64_t)-1;
         if (!(prot & PAGE_WRITE)) {
             e->addr_write = (uint64_t)-1;
@@ -111,14 +117,23 @@ void tlb_set_page(CPUState *cs, vaddr va, hwaddr pa, int prot, int mmu_idx, uint
             if (cpu_ram_write_hook) {
                 flags |= TLB_RECORD_STORE;
             }
-            e->addr_write = page | flags;
+            e->addr_write = page | flags | watch_w;
         }
     } else {
         /* I/O, unassigned, or RAM smaller than a page: everything through the address space */
         e->addend = 0;
-        e->addr_read = (prot & PAGE_READ) ? page | TLB_MMIO : (uint64_t)-1;
-        e->addr_write = (prot & PAGE_WRITE) ? page | TLB_MMIO : (uint64_t)-1;
+        e->addr_read = (prot & PAGE_READ) ? page | TLB_MMIO | watch_r : (uint64_t)-1;
+        e->addr_write = (prot & PAGE_WRITE) ? page | TLB_MMIO | watch_w : (uint64_t)-1;
         e->addr_code = (prot & PAGE_EXEC) ? page | TLB_MMIO : (uint64_t)-1;
+    }
+}
+
+/* A watched page (TLB_WATCH): the CPU checks the access against its data breakpoints. */
+static inline void tlb_check_watch(CPUState *cs, uint64_t tlb_addr, vaddr addr, unsigned size,
+                                   MMUAccessType acc)
+{
+    if (unlikely(tlb_addr & TLB_WATCH) && cs->cc->check_watchpoint) {
+        cs->cc->check_watchpoint(cs, addr, size, acc);
     }
 }
 
@@ -174,6 +189,7 @@ static uint64_t ld_slow(CPUState *cs, vaddr addr, unsigned memop, int mmu_idx)
         return sign_extend(v, memop);
     }
     e = tlb_entry_fill(cs, addr, size, MMU_DATA_LOAD, mmu_idx);
+    tlb_check_watch(cs, e->addr_read, addr, size, MMU_DATA_LOAD);
     if (e->addr_read & TLB_MMIO) {
         hwaddr pa = tcg_cpu(cs)->iotlb[mmu_idx][tlb_index(addr)] | (addr & ~TARGET_PAGE_MASK);
         v = cpu_io_ld(cs, cs->as, pa, size);
@@ -201,6 +217,7 @@ static void st_slow(CPUState *cs, vaddr addr, uint64_t val, unsigned memop, int 
         tb_invalidate_phys_page(cs, pa);
         e = tlb_entry_fill(cs, addr, size, MMU_DATA_STORE, mmu_idx);
     }
+    tlb_check_watch(cs, e->addr_write, addr, size, MMU_DATA_STORE);
     if (e->addr_write & TLB_MMIO) {
         cpu_io_st(cs, cs->as, pa, val, size);
         return;
@@ -272,6 +289,8 @@ static void *cas_host_ptr(CPUState *cs, vaddr addr, unsigned size, int mmu_idx)
     if (e->addr_write & (TLB_MMIO | TLB_CODE)) {
         return NULL;
     }
+    /* a locked read-modify-write always writes (the old value back when a compare fails) */
+    tlb_check_watch(cs, e->addr_write, addr, size, MMU_DATA_STORE);
     return (void *)(uintptr_t)(addr + e->addend);
 }
 

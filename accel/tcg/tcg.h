@@ -39,7 +39,12 @@ struct TranslationBlock {
 uint64_t translator_ld(CPUState *cs, TranslationBlock *tb, vaddr pc, unsigned size, int mmu_idx);
 
 /* TLB. va and pa name the 4 KiB page that contains the access (pa already includes the
- * offset inside a large page); size is the guest page size (4 KiB, 2/4 MiB, 1 GiB). */
+ * offset inside a large page); size is the guest page size (4 KiB, 2/4 MiB, 1 GiB).
+ * prot is PAGE_READ/WRITE/EXEC, plus PAGE_WATCH_READ/WRITE for a page that holds a data
+ * breakpoint: its loads (stores) then take the slow path (TLB_WATCH), which calls
+ * CPUClass.check_watchpoint before each. Pages without them keep the fast path. */
+#define PAGE_WATCH_READ  0x100
+#define PAGE_WATCH_WRITE 0x200
 void tlb_set_page(CPUState *cs, vaddr va, hwaddr pa, int prot, int mmu_idx, uint64_t size);
 void tlb_flush(CPUState *cs);
 void tlb_flush_page(CPUState *cs, vaddr va);

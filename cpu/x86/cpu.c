@@ -101,6 +101,7 @@ void x86_update_hflags(X86CPU *env)
     if (fl & TF_MASK) {
         hf |= HF_TF_MASK;
     }
+    hf |= ((fl & RF_MASK) ? HF_RF_MASK : 0) | x86_bpt_hflags(env);
     hf |= ((fl >> IOPL_SHIFT) & 3) << HF_IOPL_SHIFT;
     if (fl & AC_MASK) {
         hf |= HF_AC_MASK;
@@ -167,6 +168,7 @@ static void x86_cpu_reset_state(X86CPU *env)
     memset(env->dr, 0, sizeof(env->dr));
     env->dr[6] = 0xffff0ff0u;
     env->dr[7] = 0x400;
+    env->dbg_pending = 0;
 
     /* x87/SSE: the FNINIT state, MXCSR default, XCR0 = x87 */
     memset(env->fpregs, 0, sizeof(env->fpregs));
@@ -541,6 +543,7 @@ const CPUClass x86_cpu_class = {
     .exec_interrupt = x86_cpu_exec_interrupt,
     .do_interrupt = x86_cpu_do_interrupt_cb,
     .tlb_fill = x86_cpu_tlb_fill,
+    .check_watchpoint = x86_bpt_check_access,
     .restore_state = x86_cpu_restore_state,
     .exit_request_offset = offsetof(X86CPU, exit_request),
     .insn_pc_offset = offsetof(X86CPU, insn_pc),

@@ -127,6 +127,17 @@ typedef struct TableReg {
 #define HF_SEGCHK_SHIFT 20
 #define HF_SEGCHK_MASK  (0x3f << HF_SEGCHK_SHIFT)
 #define HF_SEGCHK(seg)  (1u << (HF_SEGCHK_SHIFT + (seg)))
+/*
+ * Debug-register breakpoints (bpt_helper.c). Each is set only while it matters, so blocks
+ * translated without them pay nothing: HF_RF while EFLAGS.RF is set (the block's first
+ * instruction is exempt from instruction breakpoints and clears RF), HF_IBP while DR7
+ * enables an instruction breakpoint (every instruction calls helper_bpt_insn first),
+ * HF_DBP while DR7 enables a data or I/O breakpoint (every instruction ends with a test
+ * of env->dbg_pending).
+ */
+#define HF_RF_MASK      (1u << 26)
+#define HF_IBP_MASK     (1u << 27)
+#define HF_DBP_MASK     (1u << 28)
 #define HF_TB_KEY_MASK  (~(uint32_t)HF_INHIBIT_IRQ)
 
 /* MMU indexes for the softmmu TLB (IR_NB_MMU_MODES = 4) */
@@ -241,6 +252,12 @@ typedef struct X86CPU {
     int64_t tsc_offset;     /* TSC = host-derived cycles + tsc_offset */
     uint64_t dr[8];
     uint32_t hflags;
+    /* data and I/O breakpoint matches of the current instruction (bpt_helper.c): the
+     * DR6.B0-B3 bits of every breakpoint whose condition an access met, and X86_DBG_TRAP
+     * once an enabled one matched (a #DB is due after the instruction); cleared when the
+     * #DB is raised or the instruction faults. In the padding after hflags: the layout
+     * of the fields the translated code uses stays as it was. */
+    uint32_t dbg_pending;
     uint64_t a20_mask;      /* ~(1 << 20) while A20 is off, else all ones */
 
     /* x87 / SSE (used from issue 3 on; FXSAVE layout order) */
@@ -410,6 +427,13 @@ IR_HELPER(helper_swapgs);
 IR_HELPER(helper_wbinvd);
 IR_HELPER(helper_pause);                /* spin-wait hint: lets other vCPUs run */
 
+/* debug-register breakpoints (bpt_helper.c) */
+IR_HELPER(helper_bpt_insn);             /* a0 linear pc: #DB fault on an instruction breakpoint */
+IR_HELPER(helper_bpt_trap);             /* a0 next_eip: the #DB trap of data/I/O breakpoints */
+IR_HELPER(helper_bpt_trap_rep);         /* a0 eip of a REP string instruction not finished */
+IR_HELPER(helper_clear_rf);             /* EFLAGS.RF = 0 (the instruction RF exempted began) */
+IR_HELPER(helper_set_rf);               /* EFLAGS.RF = 1 (a REP instruction is left unfinished) */
+
 /* helper_check_eip's a1: how a new eip was reached */
 #define X86_EIPCHK_BRANCH   0   /* a jump, call or return: the fault is at that instruction */
 #define X86_EIPCHK_SEQ      1   /* sequential flow: the fault is at the new eip itself */
@@ -542,6 +566,52 @@ void x86_stack_commit(X86CPU *env, const X86Stack *st);
 /* Write the stack pointer with the width given by mask (16: low bits only; 32: zero-extended). */
 void x86_set_sp(X86CPU *env, uint64_t sp, uint64_t mask);
 /* ==== end of the system side block ==== */
+
+/* ==== debug registers and breakpoints (bpt_helper.c; SDM vol. 3B ch. 18) ==== */
+#define DR6_BD          (1u << 13)  /* debug register access detected (DR7.GD) */
+#define DR6_BS          (1u << 14)  /* single step */
+#define DR6_BT          (1u << 15)  /* task switch to a TSS with the T bit */
+#define DR6_FIXED_1     0xffff0ff0u /* reads as 1 (RTM and bus-lock bits: not supported) */
+#define DR7_FIXED_1     0x400u
+#define DR7_GD          (1u << 13)
+#define DR7_LOCAL_ENABLES 0x55u     /* L0-L3 (cleared by a task switch) */
+#define X86_DBG_HITS    0xfu        /* env->dbg_pending: B0-B3 of the breakpoints matched */
+#define X86_DBG_TRAP    0x100u      /* env->dbg_pending: an enabled one among them */
+/* HF_IBP_MASK / HF_DBP_MASK for the breakpoints DR7 enables now. */
+static inline uint32_t x86_bpt_hflags(const X86CPU *env)
+{
+    uint32_t dr7 = (uint32_t)env->dr[7], hf = 0;
+
+    if (!(dr7 & 0xff)) {
+        return 0;
+    }
+    for (int i = 0; i < 4; i++) {
+        if ((dr7 >> (2 * i)) & 3) {
+            hf |= ((dr7 >> (16 + 4 * i)) & 3) ? HF_DBP_MASK : HF_IBP_MASK;
+        }
+    }
+    return hf;
+}
+/* MOV from/to DRn (after the CPL check): #UD, the DR7.GD #DB, reserved bits. */
+uint64_t x86_bpt_read_dr(X86CPU *env, int n);
+void x86_bpt_write_dr(X86CPU *env, int n, uint64_t val);
+/* DR7 changed from old_dr7 without MOV DR (task switch): hflags and the TLB follow. */
+void x86_bpt_dr7_changed(X86CPU *env, uint64_t old_dr7);
+/* The PAGE_WATCH_* bits that tlb_fill adds for the page of linear address va. */
+int x86_bpt_tlb_prot(X86CPU *env, uint64_t va);
+/* CPUClass.check_watchpoint: an access to a watched page (records matches). */
+void x86_bpt_check_access(CPUState *cs, vaddr addr, unsigned size, MMUAccessType access);
+/* An IN/OUT of size bytes at port (while HF_DBP): records I/O breakpoint matches. */
+void x86_bpt_check_io(X86CPU *env, uint32_t port, unsigned size);
+/* Fold the DR6 bits of a #DB being raised now: B0-B3 become the breakpoints matched by
+ * this instruction (none: cleared), and `bits` (BS, BT, BD) are set; the pending matches
+ * are consumed. */
+void x86_bpt_dr6_event(X86CPU *env, uint32_t bits);
+/* After an event was delivered (excp_helper.c): a #DB still due (a data breakpoint hit in
+ * a MOV SS shadow before INT n/INT3, or by the delivery's own stack pushes) is delivered
+ * now, before the handler's first instruction. */
+void x86_bpt_after_event(X86CPU *env, int vector, bool is_int, bool is_hw);
+/* ==== end of the debug registers block ==== */
 
 /* ==== task switching (task_switch.c, SDM vol. 3A ch. 7); these return with the new task
  * running, or raise the exception in the old task's context (before the commit point) or

@@ -17,8 +17,11 @@
  *
  * Faults push EFLAGS with RF set (18.3.1.1).
  *
- * Not modelled: CR4.VME interrupt redirection, the stack-limit checks of pushes, #DB from
- * debug registers, and SMIs.
+ * Debug exceptions: single step here, the debug-register breakpoints in bpt_helper.c; a
+ * data breakpoint still due after an event was delivered (a MOV SS shadow before INT n,
+ * or the delivery's own pushes) is delivered before the handler's first instruction.
+ *
+ * Not modelled: CR4.VME interrupt redirection, the stack-limit checks of pushes, and SMIs.
  */
 #include "cpu/x86/cpu.h"
 #include "accel/tcg/tcg.h"
@@ -126,7 +129,7 @@ IR_HELPER(helper_single_step)
 {
     X86CPU *env = env_;
 
-    env->dr[6] |= 1u << 14;     /* DR6.BS */
+    x86_bpt_dr6_event(env, DR6_BS);     /* with the data breakpoints it matched */
     x86_raise_interrupt(env, EXCP01_DB, 0, 0, a0);
 }
 
@@ -141,7 +144,7 @@ IR_HELPER(helper_single_step_new_tf)
     X86CPU *env = env_;
 
     if (env->eflags & TF_MASK) {
-        env->dr[6] |= 1u << 14;     /* DR6.BS */
+        x86_bpt_dr6_event(env, DR6_BS);
         x86_raise_interrupt(env, EXCP01_DB, 0, 0, env->eip);
     }
     return 0;
@@ -163,8 +166,9 @@ typedef struct Event {
 } Event;
 
 /* Fault-class exceptions push EFLAGS with RF set, so that the IRET back to the faulting
- * instruction does not hit an instruction breakpoint there again (SDM vol. 3A 18.3.1.1;
- * this CPU raises #DB only as a trap). */
+ * instruction does not hit an instruction breakpoint there again (SDM vol. 3B 18.3.1.1).
+ * #DB is not listed: an instruction-breakpoint #DB pushes RF as it is (the handler sets
+ * it), and the general-detect #DB sets EFLAGS.RF itself before it is raised. */
 static bool is_fault(int vector)
 {
     switch (vector) {
@@ -450,6 +454,12 @@ void x86_do_interrupt(X86CPU *env, int vector, int is_int, int error_code,
         log_interrupt(env, &ev, is_hw);
     }
 
+    /* An exception other than #DB means the instruction did not complete: data
+     * breakpoints it matched do not count (software interrupts complete theirs). */
+    if (!is_int && !is_hw && ev.vector != EXCP01_DB) {
+        env->dbg_pending = 0;
+    }
+
     /* A fault while delivering: double-fault detection (exceptions only), and eip
      * restored to where it is now (cpu_loop_exit_restore reads insn_pc). */
     env->old_exception = (is_int || is_hw) ? -1 : ev.vector;
@@ -467,4 +477,7 @@ void x86_do_interrupt(X86CPU *env, int vector, int is_int, int error_code,
     }
     env->old_exception = -1;
     env->hflags &= ~HF_INHIBIT_IRQ;
+    if (unlikely(env->dbg_pending)) {
+        x86_bpt_after_event(env, ev.vector, is_int, is_hw);
+    }
 }

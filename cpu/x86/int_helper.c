@@ -499,9 +499,17 @@ IR_HELPER(helper_popf)
 
 /* ---- misc ---- */
 
+/* INT1 leaves DR6 as it is; a data breakpoint still due from a MOV SS shadow is reported
+ * with it, as one #DB (SDM vol. 3A 6.8.3). */
 IR_HELPER(helper_icebp)
 {
-    x86_raise_interrupt(env_, EXCP01_DB, 0, 0, a0);
+    X86CPU *env = env_;
+
+    if (env->dbg_pending & X86_DBG_TRAP) {
+        x86_bpt_dr6_event(env, 0);
+    }
+    env->dbg_pending = 0;
+    x86_raise_interrupt(env, EXCP01_DB, 0, 0, a0);
 }
 
 IR_HELPER(helper_set_ac)

@@ -5,7 +5,7 @@
  *
  * Models (Intel SDM vol. 3A): ch. 2.5 (CR0, CR3, CR4, CR8 with their reserved bits and the
  * mode changes they cause: paging on/off, IA-32e mode activation through EFER.LME + CR0.PG,
- * TLB flushes), 2.2.1 (EFER), 17.2 (DR0-DR7 storage, the DR4/DR5 aliases under CR4.DE),
+ * TLB flushes), 2.2.1 (EFER), MOV DR (through bpt_helper.c),
  * 11.11-11.12 (MTRR and PAT MSRs: stored and read back), 10.4.4/10.12 (IA32_APIC_BASE and
  * the x2APIC MSR range, passed to the local APIC through x86_apic_hooks, as is
  * IA32_TSC_DEADLINE when CPUID reports it), 17.17 (TSC, IA32_TSC_AUX), vol. 3B 16.3 (the
@@ -13,8 +13,7 @@
  * ch. 19.5 (I/O privilege: IOPL and the TSS I/O permission bitmap); vol. 2: CPUID, RDTSC,
  * RDTSCP, RDMSR, WRMSR, HLT, IN, OUT, CLI, STI, LMSW, CLTS, INVLPG, RDPMC, WBINVD, PAUSE.
  *
- * Not modelled: debug-register breakpoints (DR0-DR7 are stored only; no #DB is raised for
- * them), performance counters (RDPMC always #GP; AMD's legacy counter MSRs are stored),
+ * Not modelled: performance counters (RDPMC always #GP; AMD's legacy counter MSRs are stored),
  * MTRR/PAT memory types (stored, no effect), machine-check errors, CR4.VME/PVI, PCIDs.
  * Unknown MSRs give #GP(0) and a "-d unimp" line.
  */
@@ -505,46 +504,23 @@ IR_HELPER(helper_invlpg)
 }
 
 /* ---------------------------------------------------------------------------------------
- * Debug registers (stored only)
+ * Debug registers (the checks and breakpoints themselves are bpt_helper.c's)
  * ------------------------------------------------------------------------------------- */
-
-static int dr_index(X86CPU *env, uint64_t n)
-{
-    check_cpl0(env);
-    if (n == 4 || n == 5) {
-        if (env->cr[4] & CR4_DE) {
-            x86_raise_exception(env, EXCP06_ILLOP);
-        }
-        n += 2;
-    }
-    if (n > 7) {
-        x86_raise_exception(env, EXCP06_ILLOP);
-    }
-    return (int)n;
-}
 
 IR_HELPER(helper_read_drN)
 {
     X86CPU *env = env_;
 
-    return env->dr[dr_index(env, a0)];
+    check_cpl0(env);
+    return x86_bpt_read_dr(env, (int)a0);
 }
 
 IR_HELPER(helper_write_drN)
 {
     X86CPU *env = env_;
-    int n = dr_index(env, a0);
-    uint64_t val = a1;
 
-    if (n >= 6 && (val >> 32)) {
-        gp0(env);
-    }
-    if (n == 6) {
-        val = (val & 0xe00f) | 0xffff0ff0u;
-    } else if (n == 7) {
-        val = (val & ~0xd800ull) | 0x400;
-    }
-    env->dr[n] = val;
+    check_cpl0(env);
+    x86_bpt_write_dr(env, (int)a0, a1);
     return 0;
 }
 
@@ -1041,6 +1017,9 @@ IR_HELPER(helper_in)
     CPUState *cs = x86_cs(env);
     unsigned size = (unsigned)a1;
 
+    if (unlikely(env->hflags & HF_DBP_MASK)) {
+        x86_bpt_check_io(env, a0 & 0xffff, size);
+    }
     if (!cs->io_as) {
         return size_mask(size);
     }
@@ -1054,6 +1033,9 @@ IR_HELPER(helper_out)
     CPUState *cs = x86_cs(env);
     unsigned size = (unsigned)a2;
 
+    if (unlikely(env->hflags & HF_DBP_MASK)) {
+        x86_bpt_check_io(env, a0 & 0xffff, size);
+    }
     if (cs->io_as) {
         cpu_io_st(cs, cs->io_as, a0 & 0xffff, a1 & size_mask(size), size);
     }

@@ -283,6 +283,9 @@ bool x86_cpu_tlb_fill(CPUState *cs, vaddr addr, int size, MMUAccessType access, 
 
     r = x86_mmu_walk(env, addr, access, mmu_idx, &pa, &prot, &psize);
     if (r == 0) {
+        if (unlikely(env->hflags & HF_DBP_MASK)) {
+            prot |= x86_bpt_tlb_prot(env, addr);
+        }
         tlb_set_page(cs, addr & TARGET_PAGE_MASK, pa & TARGET_PAGE_MASK, prot, mmu_idx, psize);
         return true;
     }

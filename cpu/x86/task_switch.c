@@ -33,8 +33,6 @@
 #define SYS_TYPE(e2) (((e2) >> DESC_TYPE_SHIFT) & 0xf)
 /* type bit 1 of a TSS descriptor: busy (3/11) versus available (1/9) */
 #define TSS_BUSY_MASK (2u << DESC_TYPE_SHIFT)
-/* DR7 L0..L3: breakpoints local to the task that set them */
-#define DR7_LOCAL_ENABLES 0x55u
 
 /* EFLAGS bits a 32-bit TSS loads (the others are reserved) */
 #define TASK_EFLAGS (CC_MASK | TF_MASK | IF_MASK | DF_MASK | IOPL_MASK | NT_MASK | RF_MASK | \
@@ -335,7 +333,12 @@ static void task_switch(X86CPU *env, uint32_t sel, uint32_t e1, uint32_t e2, Tas
     env->tr.limit = limit;
     env->tr.flags = e2 & 0x00ffff00u;
     env->cr[0] |= CR0_TS;
-    env->dr[7] &= ~(uint64_t)DR7_LOCAL_ENABLES;
+    {
+        uint64_t old_dr7 = env->dr[7];
+        /* L0..L3: breakpoints local to the task that set them */
+        env->dr[7] &= ~(uint64_t)DR7_LOCAL_ENABLES;
+        x86_bpt_dr7_changed(env, old_dr7);
+    }
     if (nl->width == 4 && (env->cr[0] & CR0_PG)) {
         x86_write_cr3(env, ns.cr3);
     }
@@ -393,7 +396,7 @@ static void task_switch_done(X86CPU *env, bool trap, int ext)
         gp(env, ext);
     }
     if (trap) {
-        env->dr[6] |= 1u << 15;     /* DR6.BT */
+        x86_bpt_dr6_event(env, DR6_BT);
         x86_raise_interrupt(env, EXCP01_DB, 0, 0, env->eip);
     }
 }

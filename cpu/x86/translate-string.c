@@ -8,8 +8,10 @@
  * direction. A REP instruction is a loop inside the block: every iteration updates the
  * registers, so a fault in the middle restarts it precisely (eip stays on the instruction),
  * and the loop leaves the block with eip on the instruction when an exit is requested, so
- * interrupts are taken between iterations. Under single-step (TF) one iteration runs per
- * execution. Port I/O ends the block so that device effects are seen at once.
+ * interrupts are taken between iterations (with RF set in the image they push). Under
+ * single-step (TF) one iteration runs per execution. With data breakpoints (HF_DBP) the
+ * loop traps after the iteration that matched one. Port I/O ends the block so that device
+ * effects are seen at once.
  */
 #include "cpu/x86/translate.h"
 
@@ -131,6 +133,8 @@ static void gen_string(DisasContext *s, int kind, int ot)
         }
         cnt = x86_addr_reg(s, R_ECX);
         ir_brcond(b, IR_COND_EQ, cnt, x86_const(s, 0), done);
+        /* the trap after an iteration but the last pushes RF = 1 (SDM 18.3.1.1) */
+        ir_call(b, IR_NONE, helper_set_rf, 0, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
         ir_movi(b, x86_cpu_eip, s->pc_start);
         x86_gen_eob(s);
         ir_set_label(b, done);
@@ -148,12 +152,28 @@ static void gen_string(DisasContext *s, int kind, int ot)
     if (cond) {
         x86_gen_brcond_cc(s, stop_jcc, done);
     }
+    if (s->dbp) {
+        /* a data breakpoint traps after the iteration that matched: on the instruction
+         * itself while iterations remain (the last one traps after it, at `done`) */
+        IRLabel none = ir_new_label(b);
+        IRVal t = x86_tmp(s);
+
+        ir_ld_env(b, t, offsetof(X86CPU, dbg_pending), MO_32);
+        ir_brcond(b, IR_COND_EQ, t, x86_const(s, 0), none);
+        cnt = x86_addr_reg(s, R_ECX);
+        ir_brcond(b, IR_COND_EQ, cnt, x86_const(s, 0), done);
+        ir_call(b, IR_NONE, helper_bpt_trap_rep, 0, x86_const(s, s->pc_start), IR_NONE,
+                IR_NONE, IR_NONE);
+        ir_set_label(b, none);
+    }
     req = x86_tmp(s);
     ir_ld_env(b, req, offsetof(X86CPU, exit_request), MO_32);
     ir_brcond(b, IR_COND_NE, req, x86_const(s, 0), leave);
     ir_br(b, top);
     ir_set_label(b, leave);
-    /* an exit was requested: resume this instruction later */
+    /* an exit was requested: resume this instruction later; an interrupt taken now
+     * pushes RF = 1 (SDM 18.3.1.1) */
+    ir_call(b, IR_NONE, helper_set_rf, 0, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
     ir_movi(b, x86_cpu_eip, s->pc_start);
     x86_gen_eob(s);
     s->is_jmp = DISAS_NEXT;

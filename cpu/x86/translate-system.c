@@ -41,6 +41,7 @@ static void after_seg_load(DisasContext *s, int seg, bool shadow)
             if (s->shadow == SHADOW_NONE) {
                 /* one more instruction, then the block ends (main loop) */
                 s->shadow = SHADOW_ARMED;
+                s->ss_shadow = true;
                 s->addseg = true;   /* the SS base may be non-zero now */
                 if (!s->code64) {
                     s->segchk |= 1u << X86_SEG_SS;  /* and SS no longer flat */
@@ -721,6 +722,13 @@ static bool disas_system_1b(DisasContext *s, unsigned op)
         return true;
     case 0xf4: /* HLT */
         if (x86_check_cpl0(s)) {
+            return true;
+        }
+        if (s->tf) {
+            /* the single-step #DB due after HLT is delivered at once, so the CPU does
+             * not stay halted (as with any pending event) */
+            ir_movi(s->b, x86_cpu_eip, s->pc);
+            x86_gen_eob(s);
             return true;
         }
         if (s->shadow == SHADOW_ACTIVE) {

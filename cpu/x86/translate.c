@@ -528,13 +528,28 @@ static bool use_goto_tb(DisasContext *s, uint64_t eip)
     return (linear_of(s, eip) >> IR_PAGE_BITS) == (s->tb->pc >> IR_PAGE_BITS);
 }
 
+void x86_gen_bpt_check(DisasContext *s, IRVal next_eip)
+{
+    IRBuilder *b = s->b;
+    IRLabel none = ir_new_label(b);
+    IRVal t = x86_tmp(s);
+
+    ir_ld_env(b, t, offsetof(X86CPU, dbg_pending), MO_32);
+    ir_brcond(b, IR_COND_EQ, t, x86_const(s, 0), none);
+    ir_call(b, IR_NONE, helper_bpt_trap, 0, next_eip, IR_NONE, IR_NONE, IR_NONE);
+    ir_set_label(b, none);
+}
+
 void x86_gen_eob(DisasContext *s)
 {
     if (s->shadow == SHADOW_ACTIVE) {
         ir_call(s->b, IR_NONE, helper_clear_inhibit_irq, 0, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
     }
     if (s->tf) {
+        /* with the data breakpoints the instruction matched, if any */
         ir_call(s->b, IR_NONE, helper_single_step, 0, x86_cpu_eip, IR_NONE, IR_NONE, IR_NONE);
+    } else if (s->dbp && !s->bpt_checked) {
+        x86_gen_bpt_check(s, x86_cpu_eip);
     }
     ir_exit_tb(s->b, IR_EXIT_NOCHAIN);
     s->is_jmp = DISAS_NORETURN;
@@ -594,6 +609,9 @@ void x86_gen_jmp_tb(DisasContext *s, uint64_t eip, int slot)
     }
     ir_movi(s->b, x86_cpu_eip, eip);
     if (use_goto_tb(s, eip)) {
+        if (s->dbp && !s->bpt_checked) {
+            x86_gen_bpt_check(s, x86_cpu_eip);
+        }
         ir_goto_tb(s->b, slot);
         s->is_jmp = DISAS_NORETURN;
     } else {
@@ -716,6 +734,9 @@ void x86_translate(CPUState *cs, TranslationBlock *tb, IRBuilder *b)
     s->addseg = (flags & HF_ADDSEG_MASK) != 0;
     s->segchk = (flags & HF_SEGCHK_MASK) >> HF_SEGCHK_SHIFT;
     s->tf = (flags & HF_TF_MASK) != 0;
+    s->rf = (flags & HF_RF_MASK) != 0;
+    s->ibp = (flags & HF_IBP_MASK) != 0;
+    s->dbp = (flags & HF_DBP_MASK) != 0;
     s->cpl = flags & HF_CPL_MASK;
     s->iopl = (flags & HF_IOPL_MASK) >> HF_IOPL_SHIFT;
     /* USER at CPL 3; KSMAP while CR4.SMAP applies (EFLAGS.AC clear), else KNOSMAP. Code
@@ -756,13 +777,17 @@ void x86_translate(CPUState *cs, TranslationBlock *tb, IRBuilder *b)
         s->ntemps = 0;
         s->nsegaddr = 0;
         s->eip_checked = false;
+        s->bpt_checked = false;
         if (s->shadow == SHADOW_ARMED) {
             s->shadow = SHADOW_ACTIVE;
+            s->in_ss_shadow = s->ss_shadow;
             s->fetch_limit = 2 << IR_PAGE_BITS;
         } else {
             s->shadow = SHADOW_NONE;
+            s->in_ss_shadow = false;
             s->fetch_limit = s->icount == 0 ? 0 : 1 << IR_PAGE_BITS;
         }
+        s->ss_shadow = false;
 
         len = x86_decode(&s->insn, s->code_mode, x86_fetch, s);
         if (s->fetch_stopped) {
@@ -790,7 +815,22 @@ void x86_translate(CPUState *cs, TranslationBlock *tb, IRBuilder *b)
         }
 
         ir_insn_start(b, s->pc_start);
+        if (s->rf && s->icount == 0) {
+            /* EFLAGS.RF exempts this instruction from instruction breakpoints and is
+             * cleared as it starts (SDM vol. 3B 18.3.1.1) */
+            ir_call(b, IR_NONE, helper_clear_rf, 0, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+        } else if (s->ibp && !(s->in_ss_shadow && !x86_vendor_amd(s->env))) {
+            /* Intel inhibits instruction breakpoints in a MOV SS / POP SS shadow, AMD
+             * does not */
+            ir_call(b, IR_NONE, helper_bpt_insn, 0, x86_const(s, linear_of(s, s->pc_start)),
+                    IR_NONE, IR_NONE, IR_NONE);
+        }
         disas_insn(s);
+        if (s->dbp && !s->tf && s->is_jmp == DISAS_NEXT && s->shadow != SHADOW_ARMED) {
+            /* a MOV SS shadow holds the trap until after the next instruction */
+            x86_gen_bpt_check(s, x86_const(s, s->pc));
+            s->bpt_checked = true;
+        }
         for (int i = 0; i < s->ntemps; i++) {
             ir_temp_free(b, s->temps[i]);
         }
@@ -821,11 +861,13 @@ void x86_translate(CPUState *cs, TranslationBlock *tb, IRBuilder *b)
             x86_gen_eob(s);
             break;
         }
-        if (s->shadow == SHADOW_ARMED && !s->tf) {
+        if (s->shadow == SHADOW_ARMED && (!s->tf || s->ss_shadow)) {
             /* The shadowed instruction joins this block whatever the limits (also past
              * a count limit of 1 or CF_SINGLE_STEP): a block must not end with the shadow
-             * still open, since HF_INHIBIT_IRQ is not part of the block key. Under TF the
-             * #DB delivery after this instruction closes it. */
+             * still open, since HF_INHIBIT_IRQ is not part of the block key. Under TF
+             * after STI the #DB delivery after this instruction closes it; MOV SS and
+             * POP SS also hold the single-step #DB until after the next instruction
+             * (SDM vol. 3A 6.8.3), so the single step covers both. */
             continue;
         }
         end = s->icount >= max_insns || ir_full(b) ||

@@ -52,6 +52,7 @@ typedef struct DisasContext {
     bool code64;            /* 64-bit code segment */
     bool lma;               /* long mode active (64-bit or compatibility) */
     bool pe, vm86, ss32, addseg, tf;
+    bool rf, ibp, dbp;      /* HF_RF, HF_IBP, HF_DBP: see cpu.h and bpt_helper.c */
     int cpl, iopl;
     unsigned segchk;        /* segments needing checks: bit X86_SEG_* (from HF_SEGCHK) */
     int mem_idx;            /* mmu_idx of data accesses */
@@ -66,6 +67,9 @@ typedef struct DisasContext {
     uint64_t pc;            /* eip of the next instruction */
     int is_jmp;             /* DISAS_* */
     int shadow;             /* SHADOW_* */
+    bool ss_shadow;         /* the shadow armed is MOV SS / POP SS's (it also holds #DB) */
+    bool in_ss_shadow;      /* this instruction is in a MOV SS / POP SS shadow */
+    bool bpt_checked;       /* the data-breakpoint test after the instruction is emitted */
     int64_t rsp_adjust;     /* POP Ev with an ESP based address: computed after the pop */
     /* linear addresses computed by this instruction through segments whose accesses are
      * checked: x86_gen_ld/st find their segment here (see x86_gen_seg_check) */
@@ -180,6 +184,9 @@ uint64_t x86_mask_eip(DisasContext *s, int ot, uint64_t eip);
 void x86_gen_jmp_tb(DisasContext *s, uint64_t eip, int slot);
 /* eip global already stored: end the block (shadow, TF and exit). */
 void x86_gen_eob(DisasContext *s);
+/* With HF_DBP: the #DB trap of data/I/O breakpoints the instruction matched, returning
+ * to next_eip (helper_bpt_trap), tested inline on env->dbg_pending. */
+void x86_gen_bpt_check(DisasContext *s, IRVal next_eip);
 /* Jump to eip (address-size masked value); the caller has checked it (x86_gen_check_eip). */
 void x86_gen_jmp_reg(DisasContext *s, IRVal eip);
 /* The CS limit check of a new eip while CS is not flat (how: X86_EIPCHK_*; ecx: the ECX to
