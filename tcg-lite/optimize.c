@@ -12,9 +12,14 @@
  * ext32u of such a value into a mov: 32-bit code zero-extends every result, and the x86
  * translator often extends a value that already is.
  *
- * Not done, on purpose: removing or delaying writes to globals (helpers, slow paths
- * and exits read env at any time), common subexpression elimination, or anything
- * across blocks. Facts about globals are dropped at calls that may write them,
+ * Writes to globals are kept wherever something may read env: helpers, the slow paths of
+ * guest loads and stores (a fault delivers an exception from env), ld_env/st_env and the
+ * block's exits. Between two such points a write that the same global's next write
+ * overwrites unread is dead and removed (the x86 translator sets cc_op, cc_src and
+ * cc_dst for every flag-setting instruction; only the last of a run of them matters).
+ *
+ * Not done, on purpose: delaying writes to globals, common subexpression elimination,
+ * or anything across blocks. Facts about globals are dropped at calls that may write them,
  * st_env and guest_ld/guest_st (their slow paths run arbitrary code).
  */
 #include "tcg-lite/ir-internal.h"
@@ -739,11 +744,75 @@ static bool dce_pass(IRBuilder *b, bool *dead)
     return removed;
 }
 
+/* Does op let the outside see env (so every global must hold its value there)? */
+static bool observes_env(const IROp *op)
+{
+    switch (op->opc) {
+    case IR_call: case IR_guest_ld: case IR_guest_st: case IR_ld_env: case IR_st_env:
+    case IR_set_label:
+        return true;
+    default:
+        return (ir_op_defs[op->opc].flags & IRF_BB_END) != 0;
+    }
+}
+
+/* Remove writes to globals that are overwritten before anything reads them (see the
+ * header); a backward scan. Returns true when it removed something. */
+static bool dse_globals(IRBuilder *b, bool *dead)
+{
+    unsigned ng = ir_nb_globals();
+    Word *later = xzalloc(sizeof(Word) * ((ng + WBITS - 1) / WBITS + 1));
+    size_t bytes = sizeof(Word) * ((ng + WBITS - 1) / WBITS + 1);
+    bool removed = false;
+
+    for (int i = b->nb_ops - 1; i >= 0; i--) {
+        const IROp *op = &b->ops[i];
+        const IROpDef *d = &ir_op_defs[op->opc];
+        int k;
+
+        if (observes_env(op)) {
+            memset(later, 0, bytes);
+            continue;
+        }
+        if (removable(op) && d->nb_outs == 1 && (IRVal)op->args[0] < ng &&
+            bit_get(later, (uint32_t)op->args[0])) {
+            dead[i] = true;
+            removed = true;
+            continue;
+        }
+        /* before the op: what it writes is overwritten, unless it also reads it */
+        for (k = 0; k < d->nb_outs; k++) {
+            IRVal v = (IRVal)op->args[k];
+            if (v != IR_NONE && v < ng) {
+                bit_set(later, v);
+            }
+        }
+        for (k = d->nb_outs; k < d->nb_outs + d->nb_ins; k++) {
+            IRVal v = (IRVal)op->args[k];
+            if (v != IR_NONE && !ir_val_is_const(v) && v < ng) {
+                bit_clear(later, v);
+            }
+        }
+    }
+    free(later);
+    return removed;
+}
+
+static void dce_rounds(IRBuilder *b, bool *dead)
+{
+    for (int round = 0; round < 8; round++) {
+        bool removed = dce_pass(b, dead);
+        compact(b, dead);
+        if (!removed) {
+            break;
+        }
+    }
+}
+
 void ir_optimize(IRBuilder *b)
 {
     OptState s;
     bool *dead;
-    int round;
 
     if (b->nb_ops == 0) {
         return;
@@ -757,12 +826,10 @@ void ir_optimize(IRBuilder *b)
 
     forward_pass(&s, dead);
     compact(b, dead);
-    for (round = 0; round < 8; round++) {
-        bool removed = dce_pass(b, dead);
+    dce_rounds(b, dead);
+    if (dse_globals(b, dead)) {
         compact(b, dead);
-        if (!removed) {
-            break;
-        }
+        dce_rounds(b, dead);
     }
 
     free(dead);

@@ -1282,6 +1282,45 @@ START_TEST(test_opt_known_zero_extension)
 }
 END_TEST
 
+START_TEST(test_opt_dead_global_writes)
+{
+    IRVal t = ir_temp(b);
+    const IROp *ops;
+    int n;
+
+    /* r1 = 5 is overwritten unread: removed. r2 = 7 is read by the add: kept. r3 = 9 is
+     * followed by a guest load (its slow path may see env): kept. */
+    ir_movi(b, G[1], 5);
+    ir_movi(b, G[2], 7);
+    ir_add(b, G[2], G[2], ir_const(b, 1));
+    ir_movi(b, G[1], 6);
+    ir_movi(b, G[3], 9);
+    ir_movi(b, t, RAM_BASE);
+    ir_guest_ld(b, G[4], t, MO_8, 0);
+    ir_movi(b, G[3], 10);
+    ir_exit_tb(b, IR_EXIT_NOCHAIN);
+    ir_optimize(b);
+    ops = ir_ops(b);
+    n = 0;
+    for (int i = 0; i < ir_nb_ops(b); i++) {
+        if (ops[i].opc == IR_movi && ops[i].args[0] == G[1]) {
+            n++;
+            ck_assert_uint_eq(ops[i].args[1], 6);
+        }
+    }
+    ck_assert_int_eq(n, 1);
+    run_block(false);
+    ck_assert_uint_eq(env->regs[1], 6);
+    ck_assert_uint_eq(env->regs[2], 8);
+    ck_assert_uint_eq(env->regs[3], 10);
+    n = 0;
+    for (int i = 0; i < ir_nb_ops(b); i++) {
+        n += ops[i].opc == IR_movi && ops[i].args[0] == G[3];
+    }
+    ck_assert_int_eq(n, 2);
+}
+END_TEST
+
 START_TEST(test_opt_retarget_output)
 {
     /* "guest_ld t; mov r0, t" and "call t; mov r1, t" write the globals directly. */
@@ -2034,6 +2073,7 @@ static Suite *ir_suite(void)
     tcase_add_loop_test(tc, test_opt_temps_live_across_labels, 0, 2);
     tcase_add_test(tc, test_opt_globals_invalidated);
     tcase_add_test(tc, test_opt_known_zero_extension);
+    tcase_add_test(tc, test_opt_dead_global_writes);
     tcase_add_loop_test(tc, test_random_blocks_vs_reference, 0, 3);
     suite_add_tcase(s, tc);
     return s;
