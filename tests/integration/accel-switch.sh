@@ -77,8 +77,9 @@ want=$(h=2166136261; i=1
     printf '%08x' $h)
 seq 1 200 | sed 's/^/count /' > "$tmp/expect"
 
-# the highest "count N" line of the guest's output FILE
-last_count() { [ -f "$1" ] && tr -d '\r' < "$1" | sed -n 's/^count \([0-9][0-9]*\)$/\1/p' | tail -n 1; }
+# the highest "count N" line of the guest's output FILE (complete lines only: a line being
+# written, "count 6" of "count 60", must not be taken)
+last_count() { [ -f "$1" ] && head -n "$(wc -l < "$1")" "$1" | tr -d '\r' | sed -n 's/^count \([0-9][0-9]*\)$/\1/p' | tail -n 1; }
 # wait_count FILE N: until the guest printed line N (false when tandem ended or after 30 s)
 wait_count() {
     n=0
