@@ -50,6 +50,12 @@ typedef struct AccelOps {
     /* Can the running machine be moved off this accelerator, or onto it, now? false with
      * *why set to a sentence when not (NULL: always). */
     bool (*can_switch)(Machine *m, bool onto, const char **why);
+    /* Switching, for state an accelerator keeps outside the canonical CPU state (KVM's
+     * in-kernel irqchip): leave moves it into tandem's device models once the new
+     * accelerator has the vCPUs; enter takes it from them, after vcpu_init and before
+     * put_state. 0, or -1 with *why set (nothing changed). NULL: nothing to move. */
+    int (*leave)(Machine *m, const char **why);
+    int (*enter)(Machine *m, const char **why);
     /* A sentence on how it runs on this host (e.g. "KVM on this host emulates guest
      * instructions in the kernel instead of running them natively"), or NULL. */
     const char *(*host_note)(void);

@@ -12,10 +12,12 @@
  * and resume. The TSC lives in the canonical state (tsc_offset), so guest time goes on
  * without a jump. Counters are the accelerators' own and are never reset here.
  *
+ * Interrupt controllers that live inside an accelerator (KVM's in-kernel irqchip) move
+ * through its leave and enter hooks: into tandem's PIC/IOAPIC/APIC models when it is
+ * left, out of them when it is entered.
+ *
  * Not done: switching with a vCPU in the middle of an instruction that an accelerator
- * emulates in pieces (each accelerator's can_switch says when it cannot hand over), or
- * moving interrupt controllers that live inside an accelerator (KVM's in-kernel irqchip:
- * refused by its can_switch).
+ * emulates in pieces (each accelerator's can_switch says when it cannot hand over).
  */
 #include "accel/accel.h"
 #include "accel/tcg/tcg.h"
@@ -125,6 +127,23 @@ static int switch_paused(Machine *m, const AccelOps *from, const AccelOps *to, c
             give_back(m, from);
             return -1;
         }
+    }
+    why = NULL;
+    if (from->leave && from->leave(m, &why) < 0) {
+        snprintf(err, errlen, "cannot leave %s now: %s", from->name, why ? why : "it refused");
+        give_back(m, from);
+        return -1;
+    }
+    why = NULL;
+    if (to->enter && to->enter(m, &why) < 0) {
+        const char *ignored = NULL;
+        snprintf(err, errlen, "cannot move onto %s: %s; still on %s", to->name,
+                 why ? why : "it refused", from->name);
+        if (from->enter) {
+            from->enter(m, &ignored);
+        }
+        give_back(m, from);
+        return -1;
     }
     /*
      * Another accelerator wrote guest memory behind the softmmu's back (KVM runs on the

@@ -24,9 +24,10 @@
  * Hosts:   a PVM-based KVM (kvm_pvm module, no VT-x/AMD-V) emulates guest instructions in
  *          the kernel; it is noted at start (host_note) and its refusal of long-mode state
  *          is reported as such.
+ * Switch:  with the in-kernel irqchip, leaving KVM moves its 8259s, IOAPIC and local
+ *          APICs into tandem's models and entering takes them back (kvm_x86.c).
  * Not done: dirty logging (no migration yet), KVM's PIT (tandem's stays in userspace),
- *          moving the in-kernel irqchip's state into tandem's models (switching off KVM is
- *          refused with the in-kernel irqchip), PCI INTx routing into the in-kernel irqchip.
+ *          PCI INTx routing into the in-kernel irqchip.
  */
 #include "accel/kvm/kvm-internal.h"
 #include "system/main-loop.h"
@@ -817,9 +818,7 @@ static bool kvm_can_switch(Machine *m, bool onto, const char **why)
         if (!kvm_available(why)) {
             return false;
         }
-        if (m->opts.kernel_irqchip != 0 && kvm.vm_fd < 0) {
-            *why = "KVM's in-kernel irqchip would need the state of tandem's PIC, APIC and "
-                   "IOAPIC; start with -machine kernel-irqchip=off to switch onto kvm";
+        if (m->opts.kernel_irqchip != 0 && !kvm_arch_irqchip_movable(m, why)) {
             return false;
         }
         for (int i = 0; kvm.pvm && i < m->ncpus; i++) {
@@ -831,10 +830,7 @@ static bool kvm_can_switch(Machine *m, bool onto, const char **why)
         }
         return true;
     }
-    if (kvm.irqchip_in_kernel) {
-        *why = "KVM's in-kernel irqchip holds interrupt controller state that tandem's PIC, "
-               "APIC and IOAPIC models do not have; start with -machine kernel-irqchip=off "
-               "to allow switching";
+    if (kvm.irqchip_in_kernel && !kvm_arch_irqchip_movable(m, why)) {
         return false;
     }
     for (int i = 0; i < m->ncpus; i++) {
@@ -846,6 +842,23 @@ static bool kvm_can_switch(Machine *m, bool onto, const char **why)
         }
     }
     return true;
+}
+
+/* Off KVM: the in-kernel irqchip's state goes to tandem's models. */
+static int kvm_leave(Machine *m, const char **why)
+{
+    return kvm_arch_irqchip_to_models(m, why);
+}
+
+/* Onto KVM: the in-kernel irqchip takes tandem's models' state. */
+static int kvm_enter(Machine *m, const char **why)
+{
+    int r = kvm_arch_irqchip_from_models(m, why);
+
+    if (r < 0 && kvm.irqchip_in_kernel) {
+        m->accel_set_irq = NULL;    /* the board's lines stay with tandem's models */
+    }
+    return r;
 }
 
 const AccelOps kvm_accel_ops = {
@@ -860,5 +873,7 @@ const AccelOps kvm_accel_ops = {
     .put_state = kvm_put_state,
     .set_single_step = kvm_set_single_step,
     .can_switch = kvm_can_switch,
+    .leave = kvm_leave,
+    .enter = kvm_enter,
     .host_note = kvm_host_note,
 };

@@ -37,6 +37,8 @@ typedef struct KVMCPU {
     struct kvm_vcpu_events events;
     bool have_events;
     uint64_t cr8;               /* in-kernel irqchip: CR8 (the in-kernel APIC's TPR) at get */
+    struct kvm_lapic_state lapic;   /* in-kernel irqchip: the APIC moved at a switch */
+    uint64_t tsc_deadline;      /* and its IA32_TSC_DEADLINE */
     /* statistics */
     uint64_t exits[KVM_STAT_EXITS];
     uint64_t runs, irqs_injected, nmis_injected, state_gets, state_puts;
@@ -59,6 +61,7 @@ typedef struct KVMState {
     size_t run_size;
     bool irqchip_in_kernel;
     bool irqchip_reset_pending; /* machine reset: put the board's PIC/IOAPIC state into KVM */
+    uint64_t gsi_level;         /* in-kernel irqchip: GSI n's level (KVM_IRQ_LINE), bit n */
     bool sync_regs, xsave, xcrs, debugregs, vcpu_events, readonly_mem;
     bool pvm;                   /* a PVM-based KVM: instructions emulated in the kernel */
     MemListener listener;
@@ -108,6 +111,18 @@ void kvm_arch_mmio_done(KVMCPU *kv, uint64_t addr);
 void kvm_arch_irqchip_reset(Machine *m);
 /* The in-kernel local APIC of kv takes its reset state. */
 void kvm_arch_lapic_reset(KVMCPU *kv);
+/* Whether the board has tandem's 8259, IOAPIC and a local APIC per CPU to move the
+ * in-kernel irqchip's state into; false with *why set when not. */
+bool kvm_arch_irqchip_movable(Machine *m, const char **why);
+/* Switching off KVM with the in-kernel irqchip: its 8259s, IOAPIC and local APICs (with
+ * the GSI levels and the vCPUs' halted state) into tandem's models, and the board's GSIs
+ * back to them (Machine.accel_set_irq = NULL). The vCPUs' state must be current
+ * (get_state). 0, or -1 with *why set and nothing changed. Big lock held. */
+int kvm_arch_irqchip_to_models(Machine *m, const char **why);
+/* Switching onto KVM with the in-kernel irqchip: tandem's models into KVM's (local APICs
+ * first, then the 8259s and IOAPIC), the asserted level-triggered lines asserted again,
+ * and the board's GSIs to KVM. After vcpu_init. 0, or -1 with *why set. Big lock held. */
+int kvm_arch_irqchip_from_models(Machine *m, const char **why);
 /* Machine.accel_set_irq with the in-kernel irqchip: a GSI level (KVM_IRQ_LINE). */
 void kvm_arch_set_irq(Machine *m, int gsi, int level);
 /* Single-stepping with the userspace irqchip on PVM, which reports a stepped HLT as a

@@ -36,6 +36,7 @@
 #include "cpu/x86/cpu.h"
 #include "hw/intc/ioapic.h"
 #include "hw/intc/apic.h"
+#include "hw/intc/i8259.h"
 #include <sys/ioctl.h>
 
 #define KVM_TSS_ADDR        0xfeffd000ull   /* 3 pages below the BIOS area (VMX real mode) */
@@ -152,6 +153,13 @@ void kvm_arch_set_irq(Machine *m, int gsi, int level)
 
     l.irq = (uint32_t)gsi;
     l.level = level ? 1 : 0;
+    if (gsi >= 0 && gsi < 64) {
+        if (level) {
+            kvm.gsi_level |= 1ull << gsi;
+        } else {
+            kvm.gsi_level &= ~(1ull << gsi);
+        }
+    }
     kvm_ioctl(kvm.vm_fd, KVM_IRQ_LINE, &l);
 }
 
@@ -1142,4 +1150,340 @@ bool kvm_arch_step_hlt(KVMCPU *kv)
     kv->dirty = true;
     kv->valid = false;
     return true;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Switching accelerators with the in-kernel irqchip: KVM's 8259s, IOAPIC and local APICs
+ * to and from tandem's models (hw/intc), through their get/set-state functions.
+ * ------------------------------------------------------------------------------------- */
+
+#define MSR_TSC_DEADLINE 0x6e0
+
+static Device *find_device(Machine *m, const DeviceClass *cls)
+{
+    for (Device *d = m->devices; d; d = d->next) {
+        if (d->cls == cls) {
+            return d;
+        }
+    }
+    return NULL;
+}
+
+bool kvm_arch_irqchip_movable(Machine *m, const char **why)
+{
+    if (!find_device(m, &i8259_class) || !find_device(m, &ioapic_class)) {
+        *why = "this board has no tandem 8259/IOAPIC to take the in-kernel irqchip's state";
+        return false;
+    }
+    for (int i = 0; i < m->ncpus; i++) {
+        if (!apic_of_cpu(m->cpus[i])) {
+            *why = "a CPU has no tandem local APIC to take the in-kernel APIC's state";
+            return false;
+        }
+    }
+    return true;
+}
+
+static uint32_t lapic_get(const struct kvm_lapic_state *s, unsigned off)
+{
+    uint32_t v;
+
+    memcpy(&v, &s->regs[off], 4);
+    return v;
+}
+
+/* Offsets of ApicCpuState.lvt[] in the register page. */
+static const unsigned lapic_lvt_off[APIC_STATE_LVTS] = {
+    0x320, 0x330, 0x340, 0x350, 0x360, 0x370, 0x2f0,
+};
+
+static int msr_tsc_deadline(KVMCPU *kv, uint64_t *val, bool set)
+{
+    struct {
+        struct kvm_msrs h;
+        struct kvm_msr_entry e[1];
+    } m;
+    int r;
+
+    memset(&m, 0, sizeof(m));
+    m.h.nmsrs = 1;
+    m.e[0].index = MSR_TSC_DEADLINE;
+    m.e[0].data = *val;
+    r = kvm_ioctl(kv->fd, set ? KVM_SET_MSRS : KVM_GET_MSRS, &m);
+    if (r == 1 && !set) {
+        *val = m.e[0].data;
+    }
+    return r;
+}
+
+/* Where GSI gsi arrives at the IOAPIC (the board's routing, as kvm_set_gsi_routing). */
+static int gsi_pin(int gsi)
+{
+    return gsi == 0 ? 2 : gsi;
+}
+
+int kvm_arch_irqchip_to_models(Machine *m, const char **why)
+{
+    struct kvm_irqchip pic[2], io;
+    Device *pdev = find_device(m, &i8259_class), *iodev = find_device(m, &ioapic_class);
+    I8259ChipState ps[2];
+    IoapicStateRegs is;
+
+    if (!kvm.irqchip_in_kernel) {
+        return 0;
+    }
+    if (!kvm_arch_irqchip_movable(m, why)) {
+        return -1;
+    }
+    for (int c = 0; c < 2; c++) {
+        memset(&pic[c], 0, sizeof(pic[c]));
+        pic[c].chip_id = c ? KVM_IRQCHIP_PIC_SLAVE : KVM_IRQCHIP_PIC_MASTER;
+        if (kvm_ioctl(kvm.vm_fd, KVM_GET_IRQCHIP, &pic[c]) < 0) {
+            *why = "KVM_GET_IRQCHIP failed for an in-kernel 8259";
+            return -1;
+        }
+    }
+    memset(&io, 0, sizeof(io));
+    io.chip_id = KVM_IRQCHIP_IOAPIC;
+    if (kvm_ioctl(kvm.vm_fd, KVM_GET_IRQCHIP, &io) < 0) {
+        *why = "KVM_GET_IRQCHIP failed for the in-kernel IOAPIC";
+        return -1;
+    }
+    for (int i = 0; i < m->ncpus; i++) {
+        KVMCPU *kv = kvm_cpu(m->cpus[i]);
+        if (!kv || kvm_ioctl(kv->fd, KVM_GET_LAPIC, &kv->lapic) < 0) {
+            *why = "KVM_GET_LAPIC failed";
+            return -1;
+        }
+        kv->tsc_deadline = 0;
+        msr_tsc_deadline(kv, &kv->tsc_deadline, false);
+    }
+
+    /* the local APICs first: the IOAPIC may deliver into them when it is loaded */
+    for (int i = 0; i < m->ncpus; i++) {
+        CPUState *cs = m->cpus[i];
+        KVMCPU *kv = kvm_cpu(cs);
+        const struct kvm_lapic_state *l = &kv->lapic;
+        ApicCpuState a;
+
+        memset(&a, 0, sizeof(a));
+        a.apic_base = x86_cpu(cs)->apic_base;
+        a.id = lapic_get(l, 0x20) >> 24;
+        a.tpr = lapic_get(l, 0x80);
+        a.ldr = lapic_get(l, 0xd0);
+        a.dfr = lapic_get(l, 0xe0);
+        a.svr = lapic_get(l, 0xf0);
+        a.esr = lapic_get(l, 0x280);
+        for (int w = 0; w < 8; w++) {
+            a.isr[w] = lapic_get(l, 0x100 + 0x10 * w);
+            a.tmr[w] = lapic_get(l, 0x180 + 0x10 * w);
+            a.irr[w] = lapic_get(l, 0x200 + 0x10 * w);
+        }
+        for (int v = 0; v < APIC_STATE_LVTS; v++) {
+            a.lvt[v] = lapic_get(l, lapic_lvt_off[v]);
+        }
+        a.icr_lo = lapic_get(l, 0x300);
+        a.icr_hi = lapic_get(l, 0x310);
+        a.timer_initial = lapic_get(l, 0x380);
+        a.timer_current = lapic_get(l, 0x390);
+        a.timer_dcr = lapic_get(l, 0x3e0);
+        a.tsc_deadline = kv->tsc_deadline;
+        apic_set_state(apic_of_cpu(cs), &a);
+    }
+
+    ioapic_get_state(iodev, &is);
+    is.ioregsel = io.chip.ioapic.ioregsel;
+    is.id = (uint8_t)io.chip.ioapic.id;
+    is.arb = is.id;
+    /* pins 16-23 may also be driven directly by the PIIX3 (not through KVM): keep those */
+    is.level &= 0xff0000u;
+    for (int gsi = 0; gsi < IOAPIC_NUM_PINS; gsi++) {
+        if (gsi != 2 && (kvm.gsi_level & (1ull << gsi))) {
+            is.level |= 1u << gsi_pin(gsi);
+        }
+    }
+    for (int pin = 0; pin < IOAPIC_NUM_PINS; pin++) {
+        is.redir[pin] = io.chip.ioapic.redirtbl[pin].bits;
+    }
+    ioapic_set_state(iodev, &is);
+
+    for (int c = 0; c < 2; c++) {
+        const struct kvm_pic_state *k = &pic[c].chip.pic;
+        I8259ChipState *t = &ps[c];
+        memset(t, 0, sizeof(*t));
+        t->irr = k->irr;
+        t->isr = k->isr;
+        t->imr = k->imr;
+        t->input = (uint8_t)(kvm.gsi_level >> (c * 8));
+        t->elcr = k->elcr;
+        t->vector_base = k->irq_base;
+        t->highest = k->priority_add & 7;
+        t->init_step = k->init_state ? (uint8_t)(k->init_state + 1) : 0;
+        t->icw1 = I8259_ICW1_INIT | (k->init4 ? I8259_ICW1_IC4 : 0);
+        t->icw3 = c ? 2 : 1u << 2;
+        t->icw4 = 0x01 | (k->auto_eoi ? I8259_ICW4_AEOI : 0) |
+                  (k->special_fully_nested_mode ? I8259_ICW4_SFNM : 0);
+        t->rotate_aeoi = k->rotate_on_auto_eoi;
+        t->special_mask = k->special_mask;
+        t->read_isr = k->read_reg_select;
+        t->poll = k->poll;
+    }
+    i8259_set_state(pdev, ps);
+
+    m->accel_set_irq = NULL;
+    for (int i = 0; i < m->ncpus; i++) {
+        KVMCPU *kv = kvm_cpu(m->cpus[i]);
+        m->cpus[i]->halted = kv->halted;    /* the MP state read by get_state */
+    }
+    return 0;
+}
+
+static void lapic_put(struct kvm_lapic_state *s, unsigned off, uint32_t v)
+{
+    memcpy(&s->regs[off], &v, 4);
+}
+
+int kvm_arch_irqchip_from_models(Machine *m, const char **why)
+{
+    struct kvm_irqchip chip;
+    Device *pdev = find_device(m, &i8259_class), *iodev = find_device(m, &ioapic_class);
+    I8259ChipState ps[2];
+    IoapicStateRegs is;
+    uint64_t levels = 0;
+    uint32_t level_trig = 0;
+
+    if (!kvm.irqchip_in_kernel) {
+        return 0;
+    }
+    if (!kvm_arch_irqchip_movable(m, why)) {
+        return -1;
+    }
+    /* the local APICs first (KVM_SET_LAPIC): the IOAPIC may deliver into them */
+    for (int i = 0; i < m->ncpus; i++) {
+        CPUState *cs = m->cpus[i];
+        KVMCPU *kv = kvm_cpu(cs);
+        struct kvm_lapic_state *l = &kv->lapic;
+        struct {
+            struct kvm_msrs h;
+            struct kvm_msr_entry e[1];
+        } base;
+        ApicCpuState a;
+
+        apic_get_state(apic_of_cpu(cs), &a);
+        memset(&base, 0, sizeof(base));
+        base.h.nmsrs = 1;
+        base.e[0].index = MSR_IA32_APICBASE;
+        base.e[0].data = a.apic_base;
+        if (kvm_ioctl(kv->fd, KVM_SET_MSRS, &base) != 1 ||
+            kvm_ioctl(kv->fd, KVM_GET_LAPIC, l) < 0) {
+            *why = "KVM refused the local APIC base, or KVM_GET_LAPIC failed";
+            return -1;
+        }
+        lapic_put(l, 0x20, a.id << 24);
+        lapic_put(l, 0x80, a.tpr);
+        lapic_put(l, 0x90, 0);
+        lapic_put(l, 0xa0, 0);
+        lapic_put(l, 0xd0, a.ldr);
+        lapic_put(l, 0xe0, a.dfr);
+        lapic_put(l, 0xf0, a.svr);
+        lapic_put(l, 0x280, a.esr);
+        for (int w = 0; w < 8; w++) {
+            lapic_put(l, 0x100 + 0x10 * w, a.isr[w]);
+            lapic_put(l, 0x180 + 0x10 * w, a.tmr[w]);
+            lapic_put(l, 0x200 + 0x10 * w, a.irr[w]);
+        }
+        for (int v = 0; v < APIC_STATE_LVTS; v++) {
+            lapic_put(l, lapic_lvt_off[v], a.lvt[v]);
+        }
+        lapic_put(l, 0x300, a.icr_lo);
+        lapic_put(l, 0x310, a.icr_hi);
+        lapic_put(l, 0x380, a.timer_initial);
+        lapic_put(l, 0x390, a.timer_current);
+        lapic_put(l, 0x3e0, a.timer_dcr);
+        if (kvm_ioctl(kv->fd, KVM_SET_LAPIC, l) < 0) {
+            *why = "KVM_SET_LAPIC refused a local APIC state";
+            return -1;
+        }
+        kv->tsc_deadline = a.tsc_deadline;
+        if (a.tsc_deadline) {
+            msr_tsc_deadline(kv, &kv->tsc_deadline, true);
+        }
+        /* what put_state loads next must not undo this: CR8 is the TPR, no APIC reset */
+        kv->cr8 = (a.tpr >> 4) & 0xf;
+        kv->after_reset = false;
+    }
+
+    i8259_get_state(pdev, ps);
+    for (int c = 0; c < 2; c++) {
+        const I8259ChipState *t = &ps[c];
+        struct kvm_pic_state *k = &chip.chip.pic;
+        uint8_t lvl = (t->icw1 & I8259_ICW1_LTIM) ? 0xff : t->elcr;
+        memset(&chip, 0, sizeof(chip));
+        chip.chip_id = c ? KVM_IRQCHIP_PIC_SLAVE : KVM_IRQCHIP_PIC_MASTER;
+        k->last_irr = t->input;
+        k->irr = (uint8_t)((t->irr & ~lvl) | (t->input & lvl));
+        k->imr = t->imr;
+        k->isr = t->isr;
+        k->priority_add = t->highest;
+        k->irq_base = t->vector_base;
+        k->read_reg_select = t->read_isr;
+        k->poll = t->poll;
+        k->special_mask = t->special_mask;
+        k->init_state = t->init_step ? (uint8_t)(t->init_step - 1) : 0;
+        k->auto_eoi = (t->icw4 & I8259_ICW4_AEOI) != 0;
+        k->rotate_on_auto_eoi = t->rotate_aeoi;
+        k->special_fully_nested_mode = (t->icw4 & I8259_ICW4_SFNM) != 0;
+        k->init4 = (t->icw1 & I8259_ICW1_IC4) != 0;
+        k->elcr = lvl;
+        k->elcr_mask = c ? 0xde : 0xf8;
+        if (kvm_ioctl(kvm.vm_fd, KVM_SET_IRQCHIP, &chip) < 0) {
+            *why = "KVM_SET_IRQCHIP refused an 8259 state";
+            return -1;
+        }
+        levels |= (uint64_t)(t->input & (c ? 0xff : 0xfb)) << (c * 8);
+        level_trig |= (uint32_t)lvl << (c * 8);
+    }
+
+    ioapic_get_state(iodev, &is);
+    for (int gsi = 16; gsi < IOAPIC_NUM_PINS; gsi++) {
+        if (is.level & (1u << gsi)) {
+            levels |= 1ull << gsi;
+        }
+    }
+    memset(&chip, 0, sizeof(chip));
+    chip.chip_id = KVM_IRQCHIP_IOAPIC;
+    chip.chip.ioapic.base_address = IOAPIC_DEFAULT_BASE;
+    chip.chip.ioapic.ioregsel = is.ioregsel;
+    chip.chip.ioapic.id = is.id;
+    for (int pin = 0; pin < IOAPIC_NUM_PINS; pin++) {
+        chip.chip.ioapic.redirtbl[pin].bits = is.redir[pin];
+        if (is.redir[pin] & (1ull << 15)) {
+            level_trig |= 1u << (pin == 2 ? 0 : pin);
+            /* an asserted level pin is pending in KVM's IRR (KVM delivers it if it can) */
+            if (is.level & (1u << pin)) {
+                chip.chip.ioapic.irr |= 1u << pin;
+            }
+        }
+    }
+    if (kvm_ioctl(kvm.vm_fd, KVM_SET_IRQCHIP, &chip) < 0) {
+        *why = "KVM_SET_IRQCHIP refused the IOAPIC state";
+        return -1;
+    }
+
+    /*
+     * The lines: KVM keeps their levels itself. A low line is lowered; an asserted
+     * level-triggered one is asserted again so that it is not lost; an asserted
+     * edge-triggered one is left low there (asserting it would be a new edge at the IOAPIC).
+     */
+    for (int gsi = 0; gsi < IOAPIC_NUM_PINS; gsi++) {
+        bool up = (levels >> gsi) & 1;
+        if (gsi == 2) {
+            continue;
+        }
+        kvm_arch_set_irq(m, gsi, up && (level_trig & (1u << gsi)));
+    }
+    kvm.gsi_level = levels;
+    kvm.irqchip_reset_pending = false;
+    m->accel_set_irq = kvm_arch_set_irq;
+    return 0;
 }

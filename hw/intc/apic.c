@@ -1273,6 +1273,87 @@ MemRegion *apic_mmio_region(Machine *m)
     return bus ? &bus->mmio : NULL;
 }
 
+/* ---- state hand-over ---- */
+
+_Static_assert(APIC_STATE_LVTS == LVT_NB, "ApicCpuState.lvt has every LVT entry");
+
+void apic_get_state(Device *dev, ApicCpuState *st)
+{
+    ApicState *s = apic_of(dev);
+    int64_t now = apic_now();
+
+    memset(st, 0, sizeof(*st));
+    st->apic_base = s->r.apicbase;
+    st->id = s->r.id;
+    st->tpr = s->r.tpr;
+    st->ldr = apic_x2(s) ? x2apic_ldr(s->r.id) : s->r.ldr;
+    st->dfr = s->r.dfr;
+    st->svr = s->r.svr;
+    st->esr = s->r.esr;
+    memcpy(st->isr, s->r.isr, sizeof(st->isr));
+    memcpy(st->tmr, s->r.tmr, sizeof(st->tmr));
+    memcpy(st->irr, s->r.irr, sizeof(st->irr));
+    memcpy(st->lvt, s->r.lvt, sizeof(st->lvt));
+    st->icr_lo = s->r.icr_lo;
+    st->icr_hi = s->r.icr_hi;
+    st->timer_initial = s->r.timer_initial;
+    st->timer_current = apic_timer_current(s, now);
+    st->timer_dcr = s->r.timer_dcr;
+    st->tsc_deadline = s->r.tsc_deadline;
+}
+
+void apic_set_state(Device *dev, const ApicCpuState *st)
+{
+    ApicState *s = apic_of(dev);
+    ApicBus *bus = s->bus;
+    uint64_t old_addr = s->r.apicbase & APIC_BASE_ADDR_MASK;
+    int64_t now = apic_now();
+
+    s->r.apicbase = (st->apic_base & (APIC_BASE_ADDR_MASK | APIC_BASE_ENABLE |
+                                      APIC_BASE_EXTD)) | (s->r.apicbase & APIC_BASE_BSP);
+    s->r.id = st->id;
+    s->r.tpr = st->tpr & 0xFF;
+    s->r.ldr = apic_x2(s) ? x2apic_ldr(st->id) : (st->ldr & 0xFF000000);
+    s->r.dfr = st->dfr | 0x0FFFFFFF;
+    s->r.svr = st->svr & 0x3FF;
+    s->r.esr = st->esr;
+    s->r.esr_pending = 0;
+    memcpy(s->r.isr, st->isr, sizeof(s->r.isr));
+    memcpy(s->r.tmr, st->tmr, sizeof(s->r.tmr));
+    memcpy(s->r.irr, st->irr, sizeof(s->r.irr));
+    for (int i = 0; i < LVT_NB; i++) {
+        s->r.lvt[i] = st->lvt[i] & (lvt_write_mask[i] | LVT_REMOTE_IRR);
+    }
+    s->r.icr_lo = st->icr_lo;
+    s->r.icr_hi = st->icr_hi;
+    s->r.timer_initial = st->timer_initial;
+    s->r.timer_dcr = st->timer_dcr & 0xB;
+    s->r.tsc_deadline = st->tsc_deadline;
+    s->r.timer_stopped = false;
+    /* the count that is left: the period started (initial - current) counts ago */
+    if (s->r.timer_initial) {
+        uint32_t cur = st->timer_current;
+        if (cur > s->r.timer_initial || (cur == 0 && apic_timer_mode(s) == TIMER_PERIODIC)) {
+            cur = s->r.timer_initial;
+        }
+        s->r.timer_start = now - bus_ns((uint64_t)(s->r.timer_initial - cur)
+                                        << apic_div_shift(s));
+        if (cur == 0) {
+            s->r.timer_start = now - apic_timer_period(s);
+        }
+    } else {
+        s->r.timer_start = now;
+    }
+    if ((s->r.apicbase & APIC_BASE_ADDR_MASK) != old_addr && bus && bus->mmio.parent) {
+        mr_set_address(&bus->mmio, s->r.apicbase & APIC_BASE_ADDR_MASK);
+    }
+    if (s->cs) {
+        x86_cpu(s->cs)->apic_base = s->r.apicbase;
+    }
+    apic_timer_arm(s, now);
+    apic_update(s);
+}
+
 /* ---- lifecycle ---- */
 
 /* Power-up reset (device reset) or INIT / global disable (keeps the ID and the base). */

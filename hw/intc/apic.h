@@ -107,4 +107,34 @@ void apic_set_eoi_notifier(Machine *m, ApicEoiFunc *fn, void *opaque);
  */
 void apic_set_tsc_source(uint64_t (*read)(CPUState *cs), uint64_t hz);
 
+/* The local vector table entries of ApicCpuState.lvt, in this order: timer, thermal,
+ * performance counters, LINT0, LINT1, error, CMCI. */
+#define APIC_STATE_LVTS 7
+
+/*
+ * One local APIC's architectural state, for handing it to another implementation and
+ * back (KVM's in-kernel local APIC when the accelerator changes) and for tests. Register
+ * values as the guest reads them (xAPIC layout; the ID not shifted). The timer is given
+ * by its current count: loading it re-arms tandem's timer with the time that is left
+ * (a periodic timer then goes on with its initial count); in TSC-deadline mode by the
+ * deadline (guest TSC).
+ */
+typedef struct ApicCpuState {
+    uint64_t apic_base;     /* IA32_APIC_BASE: address, enable, x2APIC (EXTD), BSP */
+    uint32_t id;            /* the APIC ID */
+    uint32_t tpr, ldr, dfr, svr, esr;
+    uint32_t isr[8], tmr[8], irr[8];        /* bit v of word v/32: vector v */
+    uint32_t lvt[APIC_STATE_LVTS];
+    uint32_t icr_lo, icr_hi;
+    uint32_t timer_initial;  /* TMICT */
+    uint32_t timer_current;  /* TMCCT */
+    uint32_t timer_dcr;      /* TDCR */
+    uint64_t tsc_deadline;   /* IA32_TSC_DEADLINE (0: disarmed) */
+} ApicCpuState;
+
+void apic_get_state(Device *apic, ApicCpuState *st);
+/* Load the state (the APIC's CPU gets the APIC base, the shared MMIO window follows a
+ * relocated base) and update the CPU's interrupt line. Big lock held. */
+void apic_set_state(Device *apic, const ApicCpuState *st);
+
 #endif

@@ -395,6 +395,53 @@ static const MemRegionOps pic_elcr_ops = {
     .valid_min = 1, .valid_max = 4, .impl_min = 1, .impl_max = 1,
 };
 
+/* ---- state hand-over ---- */
+
+void i8259_get_state(Device *dev, I8259ChipState st[2])
+{
+    I8259State *s = pic_of(dev);
+
+    for (int i = 0; i < 2; i++) {
+        const PicChip *c = &s->r.chip[i];
+        st[i] = (I8259ChipState){
+            .irr = c->irr, .isr = c->isr, .imr = c->imr, .input = c->input,
+            .elcr = c->elcr, .vector_base = c->vector_base, .highest = c->highest,
+            .init_step = c->init_step, .icw1 = c->icw1, .icw3 = c->icw3, .icw4 = c->icw4,
+            .rotate_aeoi = c->rotate_aeoi != 0, .special_mask = c->special_mask != 0,
+            .read_isr = c->read_isr != 0, .poll = c->poll != 0,
+        };
+    }
+}
+
+void i8259_set_state(Device *dev, const I8259ChipState st[2])
+{
+    I8259State *s = pic_of(dev);
+
+    for (int i = 0; i < 2; i++) {
+        PicChip *c = &s->r.chip[i];
+        const I8259ChipState *v = &st[i];
+        uint8_t step = v->init_step;
+        c->irr = v->irr;
+        c->isr = v->isr;
+        c->imr = v->imr;
+        c->input = i == 0 ? (uint8_t)((v->input & ~(1u << 2)) | (c->input & (1u << 2)))
+                          : v->input;
+        c->elcr = v->elcr & (i ? ELCR_MASK_SLAVE : ELCR_MASK_MASTER);
+        c->vector_base = v->vector_base & 0xF8;
+        c->highest = v->highest & 7;
+        c->init_step = (step >= 2 && step <= 4) ? step : 0;
+        c->icw1 = v->icw1;
+        c->icw3 = v->icw3;
+        c->icw4 = v->icw4;
+        c->rotate_aeoi = v->rotate_aeoi;
+        c->special_mask = v->special_mask;
+        c->read_isr = v->read_isr;
+        c->poll = v->poll;
+    }
+    s->intr = -1;
+    pic_update(s);
+}
+
 /* ---- lifecycle ---- */
 
 static void pic_chip_reset_bios(PicChip *c, uint8_t base, uint8_t icw3, uint8_t imr)

@@ -278,6 +278,41 @@ uint64_t ioapic_get_redirection(Device *dev, int pin)
     return ioapic_of(dev)->r.redir[pin];
 }
 
+/* ---- state hand-over ---- */
+
+void ioapic_get_state(Device *dev, IoapicStateRegs *st)
+{
+    IoapicState *s = ioapic_of(dev);
+
+    memset(st, 0, sizeof(*st));
+    st->ioregsel = s->r.ioregsel;
+    st->id = s->r.id;
+    st->arb = s->r.arb;
+    st->level = s->r.level;
+    memcpy(st->redir, s->r.redir, sizeof(st->redir));
+}
+
+void ioapic_set_state(Device *dev, const IoapicStateRegs *st)
+{
+    IoapicState *s = ioapic_of(dev);
+
+    s->r.ioregsel = st->ioregsel & 0xFF;
+    s->r.id = st->id & IOAPIC_ID_MASK;
+    s->r.arb = st->arb & IOAPIC_ID_MASK;
+    s->r.level = st->level & ((1u << IOAPIC_NUM_PINS) - 1);
+    for (int pin = 0; pin < IOAPIC_NUM_PINS; pin++) {
+        s->r.redir[pin] = st->redir[pin] & ((RTE_HI_WRITABLE << 32) | RTE_LO_WRITABLE |
+                                            RTE_REMOTE_IRR);
+    }
+    if (dev->machine) {
+        apic_set_eoi_notifier(dev->machine, ioapic_eoi_broadcast, s);
+        s->eoi_registered = true;
+    }
+    for (int pin = 0; pin < IOAPIC_NUM_PINS; pin++) {
+        ioapic_service_level(s, pin);
+    }
+}
+
 /* ---- lifecycle ---- */
 
 static void ioapic_reset(Device *dev)

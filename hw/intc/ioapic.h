@@ -36,4 +36,23 @@ extern const DeviceClass ioapic_class;
 /* The pins' redirection entry, for the monitor and tests (0 for a pin out of range). */
 uint64_t ioapic_get_redirection(Device *dev, int pin);
 
+/*
+ * The I/O APIC's state, for handing it to another implementation and back (KVM's
+ * in-kernel IOAPIC when the accelerator changes) and for tests. The redirection entries
+ * are in the register layout (vector 7:0, delivery mode 10:8, destination mode 11,
+ * polarity 13, remote IRR 14, trigger 15, mask 16, destination 63:56).
+ */
+typedef struct IoapicStateRegs {
+    uint32_t ioregsel;      /* IOREGSEL */
+    uint8_t id;             /* the 4-bit I/O APIC ID */
+    uint8_t arb;            /* the arbitration ID */
+    uint32_t level;         /* pin n asserted: bit n */
+    uint64_t redir[IOAPIC_NUM_PINS];
+} IoapicStateRegs;
+
+void ioapic_get_state(Device *dev, IoapicStateRegs *st);
+/* Load the state; an asserted, unmasked level-triggered pin whose remote IRR is clear is
+ * delivered, as the chip would (load the local APICs first). Big lock held. */
+void ioapic_set_state(Device *dev, const IoapicStateRegs *st);
+
 #endif

@@ -10,10 +10,15 @@
 # Run 1: -serial file:... -monitor stdio (monitor and guest output apart).
 # Run 2: -nographic, the monitor reached through the mux with Ctrl-A c over a pipe.
 # Run 3: what cannot be switched is refused in one line and the guest runs on: an unknown
-#        accelerator, and kvm with the in-kernel irqchip, whose interrupt controllers
-#        tandem cannot take over. (Run 1 also asks for the one already running.)
+#        accelerator; then kvm with the default in-kernel irqchip is taken (its PIC, IOAPIC
+#        and local APICs take over tandem's models' state). (Run 1 also asks for the one
+#        already running.)
 # Run 4: the guest counts in long mode: a PVM-based KVM cannot load that state and must
 #        refuse in one line; another KVM takes it (there and back).
+# Run 5: the guest counts on timer interrupts (-append irq: the PIT through the 8259 and the
+#        local APIC timer) with the default in-kernel irqchip, tcg -> kvm -> tcg: the
+#        interrupt controllers move into KVM and back, the interrupts keep coming (the
+#        guest checks both timers ticked all along) and it finishes as in run 1.
 # On a PVM-based KVM (no VT-x/AMD-V: the kernel emulates the guest) the guest runs on the
 # host's TSC, which KVM cannot offset there: moving onto kvm makes the guest's TSC leap
 # forward once. The guest detects it; on such a host exactly that one leap, at the switch,
@@ -72,8 +77,9 @@ want=$(h=2166136261; i=1
     printf '%08x' $h)
 seq 1 200 | sed 's/^/count /' > "$tmp/expect"
 
-# the highest "count N" line of the guest's output FILE
-last_count() { [ -f "$1" ] && tr -d '\r' < "$1" | sed -n 's/^count \([0-9][0-9]*\)$/\1/p' | tail -n 1; }
+# the highest "count N" line of the guest's output FILE (complete lines only: a line being
+# written, "count 6" of "count 60", must not be taken)
+last_count() { [ -f "$1" ] && head -n "$(wc -l < "$1")" "$1" | tr -d '\r' | sed -n 's/^count \([0-9][0-9]*\)$/\1/p' | tail -n 1; }
 # wait_count FILE N: until the guest printed line N (false when tandem ended or after 30 s)
 wait_count() {
     n=0
@@ -116,10 +122,10 @@ finish() {
     [ "$got" = "$want" ] && ok "$1: checksum $got" || bad "$1: checksum '$got', expected $want"
     fails=$(grep '^FAIL' "$tmp/clean")
     step=$(sed -n 's/^first bad TSC step after line \([0-9]*\): .*/\1/p' "$tmp/clean")
-    if [ -z "$fails" ] && [ "$(grep -c '^PASS' "$tmp/clean")" -eq 4 ]; then
+    if [ -z "$fails" ] && [ "$(grep -c '^PASS' "$tmp/clean")" -eq "${npass:-4}" ]; then
         [ "$rc" -eq 1 ] && ok "$1: the guest finished, its checks passed (sums, TSC without jumps)" || bad "$1: exit status $rc (expected 1)"
     elif [ -n "$pvm" ] && [ "$fails" = "FAIL: TSC steps over 2^34 ticks (got 0x1, expected 0x0)" ] &&
-         [ "${step:-0}" -ge 40 ] && [ "$step" -le "${kvm_at:-0}" ] && [ "$rc" -eq 3 ]; then
+         [ "${step:-0}" -ge "${min_at:-40}" ] && [ "$step" -le "${kvm_at:-0}" ] && [ "$rc" -eq 3 ]; then
         ok "$1: the guest finished, its checks passed but one, known on this host: its KVM is PVM-based and runs guests on the host's own TSC, which it cannot offset, so the guest's TSC leapt forward to the host's when it moved onto kvm (after line $step)"
     else
         bad "$1: exit status $rc, the guest's own checks:"; grep '^PASS\|^FAIL\|^first bad' "$tmp/clean"
@@ -210,13 +216,16 @@ if wait_count "$serial" 20; then
     "accel: "*) ok "kvm with the in-kernel irqchip refused: ${line#accel: }"
         printf 'info accel\n' >&3
         wait_text "$tmp/mon3" '^accelerator: tcg$' && ok "still on tcg after the refusal" || bad "not on tcg after the refusal" ;;
-    "now running on kvm") ok "kvm with the in-kernel irqchip: accepted (its KVM takes the interrupt controllers over)" ;;
+    "now running on kvm") kvm_at=$(last_count "$serial")
+        ok "kvm with the in-kernel irqchip: accepted at line $kvm_at (KVM takes the interrupt controllers over)" ;;
     *) bad "accel kvm (in-kernel irqchip): no answer" ;;
     esac
 else
     bad "run 3: no line 20"
 fi
-finish "run 3 (refusals)" 1 "$tmp/err3"
+min_at=20
+finish "run 3 (a refusal, then kvm with the in-kernel irqchip)" 1 "$tmp/err3"
+min_at=40
 
 # ---- run 4: a guest in long mode: refused by a PVM-based KVM (it cannot load such a
 # state), moved there and back elsewhere
@@ -247,5 +256,41 @@ else
     bad "run 4: no line 20"
 fi
 finish "run 4 (long mode)" 1 "$tmp/err4"
+# ---- run 5: timer interrupts with the in-kernel irqchip, tcg -> kvm -> tcg
+serial=$tmp/serial5
+mkfifo "$tmp/in5"
+pvm=; kvm_at=
+"$emu" -M pc -accel tcg -display none -serial "file:$serial" -monitor stdio -kernel "$elf" \
+    -append irq -device "$exitdev" <"$tmp/in5" >"$tmp/mon5" 2>"$tmp/err5" &
+pid=$!
+exec 3>"$tmp/in5"
+if wait_count "$serial" 40; then
+    grep -q '^counting with timer interrupts' "$serial" || bad "run 5: the guest does not count on interrupts"
+    printf 'accel kvm\n' >&3
+    if wait_text "$tmp/mon5" '^now running on kvm$'; then
+        kvm_at=$(last_count "$serial")
+        ok "run 5: onto kvm with the in-kernel irqchip at line $kvm_at"
+    else
+        bad "run 5: accel kvm failed: $(tr -d '\r' < "$tmp/mon5" | grep '^accel:')"
+    fi
+    printf 'info accel\n' >&3
+    wait_text "$tmp/mon5" '^accelerator: kvm$' && ok "run 5: info accel says kvm" || bad "run 5: info accel did not say kvm"
+    if wait_count "$serial" 100; then
+        printf 'accel tcg\n' >&3
+        if wait_text "$tmp/mon5" '^now running on tcg$'; then
+            ok "run 5: back on tcg from line $(last_count "$serial"), the interrupt controllers moved back"
+        else
+            bad "run 5: accel tcg failed: $(tr -d '\r' < "$tmp/mon5" | grep '^accel:')"
+        fi
+    else
+        bad "run 5: no line 100 on kvm (the timer interrupts stopped?)"
+    fi
+else
+    bad "run 5: no line 40 under tcg"
+fi
+npass=7
+finish "run 5 (timer interrupts, in-kernel irqchip, tcg -> kvm -> tcg)" 1 "$tmp/err5"
+npass=4
+tr -d '\r' < "$serial" | grep '^timer interrupts:' | sed 's/^/     /'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

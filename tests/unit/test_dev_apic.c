@@ -326,6 +326,48 @@ static bool wait_interrupt(int c)
     return apic_has_interrupt(apic[c]);
 }
 
+/* get_state/set_state (the hand-over to and from KVM's local APICs): registers round-trip
+ * and the timer goes on with the count that was left. */
+START_TEST(test_get_set_state)
+{
+    ApicCpuState st, again;
+
+    enable(0);
+    wr(0, 0x80, 0x20);                          /* TPR */
+    self_ipi(0, 0x51);
+    wr(0, 0x3E0, 0xB);                          /* divide by 1 */
+    wr(0, 0x320, 0x42);                         /* one-shot, vector 0x42 */
+    freeze();
+    wr(0, 0x380, 2000000);                      /* 2 ms */
+    apic_get_state(apic[0], &st);
+    ck_assert_uint_eq(st.tpr, 0x20);
+    ck_assert(st.irr[0x51 / 32] & (1u << (0x51 % 32)));
+    ck_assert_uint_eq(st.lvt[0], 0x42);
+    ck_assert_uint_eq(st.timer_initial, 2000000);
+    ck_assert_uint_eq(st.timer_current, 2000000);
+    ck_assert_uint_eq(st.timer_dcr, 0xB);
+    /* as if half of the count were gone: loaded into the APIC after a reset, the timer
+     * starts again with 1 ms left */
+    st.timer_current = 1000000;
+    device_reset(apic[0]);
+    ck_assert_uint_eq(rd(0, 0x80), 0);
+    apic_set_state(apic[0], &st);
+    apic_get_state(apic[0], &again);
+    ck_assert_uint_eq(again.timer_current, 1000000);
+    st.timer_current = again.timer_current;
+    ck_assert_mem_eq(&again, &st, sizeof(st));
+    ck_assert_uint_eq(rd(0, 0x80), 0x20);
+    ck_assert(irr_test(0, 0x51));
+    ck_assert(hard(0));
+    ck_assert_int_eq(apic_get_interrupt(apic[0]), 0x51);
+    wr(0, 0xB0, 0);
+    ck_assert(wait_interrupt(0));
+    ck_assert_int_eq(apic_get_interrupt(apic[0]), 0x42);
+    wr(0, 0xB0, 0);
+    ck_assert_uint_eq(rd(0, 0x390), 0);
+}
+END_TEST
+
 START_TEST(test_timer_oneshot)
 {
     int64_t t0, t1;
@@ -351,7 +393,7 @@ START_TEST(test_timer_oneshot)
 
     /* a short count expires through the main loop */
     wr(0, 0x3E0, 0x0B);
-    t0 = freeze();
+    freeze();
     wr(0, 0x380, 2000000);                       /* 2 ms */
     ck_assert(!irr_test(0, 0x30));
     ck_assert(wait_interrupt(0));
@@ -863,6 +905,7 @@ static Suite *apic_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_timer_oneshot);
+    tcase_add_test(tc, test_get_set_state);
     tcase_add_test(tc, test_timer_periodic);
     tcase_add_test(tc, test_timer_tsc_deadline);
     suite_add_tcase(s, tc);

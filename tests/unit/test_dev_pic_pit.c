@@ -435,6 +435,52 @@ START_TEST(test_pic_save_load)
 }
 END_TEST
 
+/* get_state/set_state (the hand-over to and from KVM's 8259s): a round trip keeps the
+ * behaviour, and a state loaded into a reset pair acts as the one it was taken from. */
+START_TEST(test_pic_get_set_state)
+{
+    I8259ChipState st[2], again[2];
+    pic_init(0x20, 0x28, 0x01);
+    outb(0x21, 0xF0);                   /* IRQ 0-3 unmasked (2: the cascade) */
+    outb(0xA1, 0xFD);                   /* IRQ 9 unmasked */
+    raise(3);
+    raise(9);
+    ck_assert_int_eq(i8259_acknowledge(pic), 0x29);     /* ISR: slave 1, master 2 */
+    i8259_get_state(pic, st);
+    ck_assert_uint_eq(st[0].vector_base, 0x20);
+    ck_assert_uint_eq(st[1].vector_base, 0x28);
+    ck_assert_uint_eq(st[0].imr, 0xF0);
+    ck_assert_uint_eq(st[1].isr, 0x02);
+    ck_assert_uint_eq(st[0].isr, 0x04);
+    ck_assert_uint_eq(st[0].irr & 0x08, 0x08);          /* IRQ 3 waits */
+    ck_assert(st[1].input & 0x02);
+    device_reset(pic);
+    ck_assert_uint_eq(inb(0x21), 0xFB);
+    i8259_set_state(pic, st);
+    i8259_get_state(pic, again);
+    ck_assert_mem_eq(&again[1], &st[1], sizeof(st[1]));
+    ck_assert_uint_eq(again[0].isr, st[0].isr);
+    ck_assert_uint_eq(again[0].imr, st[0].imr);
+    ck_assert_uint_eq(inb(0x21), 0xF0);
+    ck_assert_uint_eq(read_isr(0xA0), 0x02);
+    /* IRQ 3 is below the cascade in service: nothing until the EOIs */
+    ck_assert(!intr_level);
+    outb(0xA0, 0x20);
+    outb(0x20, 0x20);
+    ck_assert(intr_level);
+    ck_assert_int_eq(i8259_acknowledge(pic), 0x23);
+    /* out-of-range values are masked */
+    st[0].init_step = 9;
+    st[0].highest = 12;
+    st[0].elcr = 0xFF;
+    i8259_set_state(pic, st);
+    i8259_get_state(pic, again);
+    ck_assert_uint_eq(again[0].init_step, 0);
+    ck_assert_uint_eq(again[0].highest, 4);
+    ck_assert_uint_eq(again[0].elcr, 0xF8);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------------
  * 8254
  */
@@ -731,6 +777,7 @@ static Suite *pic_pit_suite(void)
     tcase_add_test(tc, test_pic_poll_and_reads);
     tcase_add_test(tc, test_pic_auto_eoi_and_special_mask);
     tcase_add_test(tc, test_pic_save_load);
+    tcase_add_test(tc, test_pic_get_set_state);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("i8254");

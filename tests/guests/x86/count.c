@@ -15,7 +15,15 @@
  * With "long" on the Multiboot command line (-append long) it counts in IA-32e mode
  * (compatibility mode, identity-mapped with 4-level paging), to see a switch refused by a
  * KVM that cannot load a long-mode state.
- * Not covered: interrupts (the guest polls), 64-bit code.
+ * With "irq" on the command line it waits for timer interrupts instead of polling the
+ * TSC: the PIT (channel 0, 1 kHz, through the 8259 at vector 0x20) and the BSP's local
+ * APIC timer (periodic, 1 ms at tandem's and KVM's 1 GHz APIC bus, vector 0x40) both
+ * interrupt, and each line waits with STI; HLT until both have ticked 15 more times; at the
+ * end the guest checks that both kept ticking at rates within 2x of each other. The
+ * handlers return without IRET (EFLAGS and EIP are moved on the stack, then POPF; RET):
+ * a PVM-based KVM emulates protected-mode guests in the kernel and fails on a
+ * protected-mode IRET.
+ * Not covered: 64-bit code.
  */
 #include "guest.h"
 
@@ -53,6 +61,55 @@ static inline uint64_t rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+#define IRQ_TICKS_PER_LINE 15
+#define LAPIC_BASE 0xfee00000u
+
+volatile uint32_t pit_ticks, apic_ticks;
+
+/* Interrupt return without IRET: the frame EIP, CS, EFLAGS becomes -, EFLAGS, EIP. */
+ASM_FN(isr_return,
+       "push %eax\n"
+       "mov 4(%esp), %eax\n"
+       "xchg %eax, 12(%esp)\n"
+       "mov %eax, 8(%esp)\n"
+       "pop %eax\n"
+       "add $4, %esp\n"
+       "popfl\n"
+       "ret\n");
+ASM_FN(pit_isr,
+       "push %eax\n"
+       "incl pit_ticks\n"
+       "movb $0x20, %al\n"
+       "outb %al, $0x20\n"
+       "pop %eax\n"
+       "jmp isr_return\n");
+ASM_FN(lapic_isr,
+       "incl apic_ticks\n"
+       "movl $0, 0xfee000b0\n"
+       "jmp isr_return\n");
+
+static void lapic_write(uint32_t reg, uint32_t v)
+{
+    *(volatile uint32_t *)(LAPIC_BASE + reg) = v;
+}
+
+/* The 8259 at vectors 0x20/0x28 with only IRQ 0 unmasked, the PIT at 1 kHz, the local APIC
+ * timer periodic every 1 ms. */
+static void timers_start(void)
+{
+    idt_set(0x20, (uint32_t)pit_isr, SEL_KCODE, GATE_INT32, 0, true);
+    idt_set(0x40, (uint32_t)lapic_isr, SEL_KCODE, GATE_INT32, 0, true);
+    idt_load32();
+    outb(0x20, 0x11); outb(0x21, 0x20); outb(0x21, 0x04); outb(0x21, 0x01);
+    outb(0xa0, 0x11); outb(0xa1, 0x28); outb(0xa1, 0x02); outb(0xa1, 0x01);
+    outb(0x21, 0xfe); outb(0xa1, 0xff);
+    outb(0x43, 0x34); outb(0x40, 1193 & 0xff); outb(0x40, 1193 >> 8);
+    lapic_write(0xf0, 0x1ff);               /* enabled, spurious vector 0xff */
+    lapic_write(0x3e0, 0xb);                /* divide by 1 */
+    lapic_write(0x320, 0x40 | (1u << 17));  /* periodic, vector 0x40 */
+    lapic_write(0x380, 1000000);
+}
+
 static uint32_t line_work(uint32_t seed)
 {
     uint32_t x = seed | 1;
@@ -70,11 +127,16 @@ int main(void)
     uint64_t sum = 0, sumsq = 0;
     uint64_t prev;
     bool long_mode = cmdline_has("long");
+    bool irq_mode = cmdline_has("irq");
 
     if (long_mode) {
         build_identity_4level(pml4, pdpt, pd);
         long_enter((uint32_t)pml4);
         printf("counting in long mode (compatibility mode)\n");
+    }
+    if (irq_mode) {
+        timers_start();
+        printf("counting with timer interrupts\n");
     }
     prev = rdtsc();
     unsigned backwards = 0, jumps = 0, bad_line = 0;
@@ -89,7 +151,25 @@ int main(void)
         sumsq += (uint64_t)i * i;
         printf("count %u\n", i);
         start = rdtsc();
-        for (;;) {
+        while (irq_mode && (pit_ticks < i * IRQ_TICKS_PER_LINE ||
+                            apic_ticks < i * IRQ_TICKS_PER_LINE)) {
+            __asm__ volatile("sti; hlt; cli" ::: "memory");
+            uint64_t now = rdtsc();
+            if (now < prev || now - prev > TSC_MAX_STEP) {
+                if (!backwards && !jumps) {
+                    bad_line = i;
+                    bad_from = prev;
+                    bad_to = now;
+                }
+                if (now < prev) {
+                    backwards++;
+                } else {
+                    jumps++;
+                }
+            }
+            prev = now;
+        }
+        for (; !irq_mode;) {
             uint64_t now = rdtsc();
             if (now < prev || now - prev > TSC_MAX_STEP) {
                 if (!backwards && !jumps) {
@@ -111,6 +191,13 @@ int main(void)
     }
     if (long_mode) {
         long_exit();
+    }
+    if (irq_mode) {
+        uint32_t p = pit_ticks, a = apic_ticks;
+        printf("timer interrupts: PIT %u, local APIC %u\n", p, a);
+        check(p >= COUNT_N * IRQ_TICKS_PER_LINE, "PIT interrupts taken all along");
+        check(a >= COUNT_N * IRQ_TICKS_PER_LINE, "local APIC timer interrupts taken all along");
+        check(a <= 2 * p + 100 && p <= 2 * a + 100, "the two timers ticked at rates within 2x");
     }
     printf("checksum %08x\n", h);
     if (bad_line) {
