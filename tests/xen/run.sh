@@ -161,6 +161,8 @@ judge() { # guest kind(tiny|bios) expected(pass|xfail)
     if [ "$3" = xfail ]; then
         say "XFAIL: $g: not passed (${res:-no result}); expected until tandem has" \
             "a Xen accelerator (accel/xen, branch xena)"
+        dm=$(sed -n "s/^DMLOG $g: //p" "$log" | head -n 1)
+        [ -z "$dm" ] || say "       its device model said: $dm"
         return
     fi
     say "FAIL: $g: its marker is missing (${res:-no result}); its lines:"
