@@ -3,10 +3,12 @@
 # Installs every build and test dependency of tandem from Debian's archive.
 # Runs apt-get as root (or through sudo). Safe to run again: installs only what is missing.
 set -e
-# the last line: what scripts/build-guest.sh needs besides apt and dpkg (always installed)
+# the line before the last: what scripts/build-guest.sh needs besides apt and dpkg (always
+# installed); the last: what make check-xen needs (tests/xen: build-host.sh, run.sh)
 PKGS="gcc make pkg-config binutils libc6-dev libglib2.0-dev libcapstone-dev check libsubunit-dev
 libsdl2-dev libslirp-dev libfdt-dev linux-libc-dev
-cpio tar findutils"
+cpio tar findutils
+debootstrap qemu-system-x86"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

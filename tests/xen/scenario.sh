@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# scenario.sh - runs inside the Xen test bed's dom0 as /scenario/run.sh (tests/xen/run.sh
+# puts it there, with the guests' configurations and /scenario/guests, the list of them).
+# For each guest: xl create, wait until it is done (or a timeout, or the domain is gone),
+# xl destroy, then copy to dom0's console, line by line with a prefix the host greps for:
+#   GUEST <name>: <a line of the guest's COM1>
+#   XEN <name>: <a line the guest wrote to Xen's debug port 0xe9 (hvmloader, SeaBIOS)>
+#   XL <name>: <xl create's output>       DMLOG <name>: <the device model's log>
+#   GUEST-RESULT <name> done|timeout|create-failed  <seconds>
+# Done means: /scenario/<name>.wait, a shell command, succeeds when there is one; else the
+# guest runtime's EXIT line is on COM1. It judges nothing itself: run.sh does.
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-60}
+
+up() { cut -d' ' -f1 /proc/uptime; }
+
+for g in $(cat /scenario/guests); do
+    ser=/tmp/$g.serial
+    : > "$ser"
+    echo "dom0: xl create $g at $(up) s"
+    t0=$(cut -d. -f1 /proc/uptime)
+    result=done
+    if ! timeout 120 xl create "/scenario/$g.cfg" > "/tmp/$g.xl" 2>&1; then
+        result=create-failed
+    else
+        i=0
+        wait="grep -q '^EXIT: ' $ser"
+        [ -f "/scenario/$g.wait" ] && wait=$(cat "/scenario/$g.wait")
+        until sh -c "$wait" >/dev/null 2>&1; do
+            if [ $i -ge $((GUEST_TIMEOUT * 5)) ]; then
+                result=timeout
+                break
+            fi
+            if ! xl domid "$g" >/dev/null 2>&1; then
+                result=domain-gone
+                break
+            fi
+            sleep 0.2
+            i=$((i + 1))
+        done
+    fi
+    t1=$(cut -d. -f1 /proc/uptime)
+    sleep 0.2
+    xl dmesg 2>/dev/null | sed -n "s/^.*(d[0-9][0-9]*) /XEN $g: /p" > "/tmp/$g.xen"
+    xl dmesg -c > /dev/null 2>&1
+    xl destroy "$g" > /dev/null 2>&1
+    sed "s/^/XL $g: /" "/tmp/$g.xl"
+    awk -v p="GUEST $g: " '{ sub(/\r$/, ""); print p $0 }' "$ser"
+    cat "/tmp/$g.xen"
+    if [ "$result" != done ]; then
+        for f in /var/log/xen/qemu-dm-"$g".log /var/log/xen/xl-"$g".log; do
+            [ -f "$f" ] && tail -n 30 "$f" | sed "s/^/DMLOG $g: /"
+        done
+    fi
+    echo "GUEST-RESULT $g $result $((t1 - t0)) s"
+done
