@@ -5,7 +5,7 @@
 set -e
 # the last line: what scripts/build-guest.sh needs besides apt and dpkg (always installed)
 PKGS="gcc make pkg-config binutils libc6-dev libglib2.0-dev libcapstone-dev check libsubunit-dev
-libsdl2-dev libslirp-dev libfdt-dev linux-libc-dev
+libsdl2-dev libslirp-dev libfdt-dev linux-libc-dev libxen-dev
 cpio tar findutils"
 missing=""
 for p in $PKGS; do
