@@ -47,6 +47,27 @@ else
     fi
 fi
 
+# ---- the xenfv board ----
+run 20 "$emu" -M help
+grep -q "^  xenfv " "$tmp/out" && ok "-M help lists xenfv" || bad "-M help lists no xenfv"
+run 20 "$emu" -M xenfv -accel tcg -display none
+[ "$rc" -eq 1 ] && one_line && grep -q "the xenfv machine runs only under -accel xen" "$tmp/err" &&
+    ok "-M xenfv under tcg refused: '$(cat "$tmp/err")'" || bad "-M xenfv under tcg: exit $rc"
+if [ "$built" = yes ]; then
+    TANDEM_XEN_PRIVCMD=$tmp/privcmd run 20 "$emu" -M xenfv -display none
+    [ "$rc" -eq 1 ] && one_line && grep -q "no $tmp/privcmd: tandem is not running in a Xen dom0" "$tmp/err" &&
+        ok "-M xenfv chooses xen: '$(cat "$tmp/err")'" || bad "-M xenfv chooses xen: exit $rc"
+    # a privcmd stand-in that opens: the board is built, then the accelerator's start-up fails
+    : >"$tmp/fake"
+    TANDEM_XEN_PRIVCMD=$tmp/fake run 20 "$emu" -M xenfv -display none -nodefaults
+    [ "$rc" -eq 1 ] && one_line && grep -qx "tandem: -accel xen needs -xen-domid N (the domain to serve)" "$tmp/err" &&
+        ok "-M xenfv without -xen-domid: '$(cat "$tmp/err")'" || bad "-M xenfv without -xen-domid: exit $rc"
+    TANDEM_XEN_PRIVCMD=$tmp/fake run 20 "$emu" -M xenfv -xen-domid 3 -display none -nodefaults
+    [ "$rc" -eq 1 ] && grep -q "tandem: xen: cannot open the Xen device model, memory and event channel interfaces for domain 3" "$tmp/err" &&
+        ok "-M xenfv -xen-domid 3 outside dom0: the board is built, the ioreq server cannot be" ||
+        bad "-M xenfv -xen-domid 3 outside dom0: exit $rc"
+fi
+
 # ---- fallback ----
 TANDEM_XEN_PRIVCMD=$tmp/privcmd run 30 "$emu" -M pc -display none -serial stdio -kernel "$hello" $exit_dev -accel xen:tcg
 if [ "$built" = yes ]; then want="using accelerator 'tcg' (xen: no $tmp/privcmd: tandem is not running in a Xen dom0)"
