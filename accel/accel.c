@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * accel/accel.c — the table of accelerators (tcg, and kvm when built with CONFIG_KVM) and
+ * accel/accel.c — the table of accelerators (tcg; kvm and xen when built with CONFIG_KVM,
+ * CONFIG_XEN) and
  * -accel list parsing.
  */
 #include "accel/accel.h"
@@ -8,11 +9,17 @@
 #ifdef CONFIG_KVM
 extern const AccelOps kvm_accel_ops;
 #endif
+#ifdef CONFIG_XEN
+extern const AccelOps xen_accel_ops;
+#endif
 
 static const AccelOps *const accels[] = {
     &tcg_accel_ops,
 #ifdef CONFIG_KVM
     &kvm_accel_ops,
+#endif
+#ifdef CONFIG_XEN
+    &xen_accel_ops,
 #endif
     NULL,
 };

@@ -5,9 +5,11 @@
 #include "hw/core/machine.h"
 
 extern const MachineClass pc_machine_class;
+extern const MachineClass xenfv_machine_class;
 
 const MachineClass *const machine_classes[] = {
     &pc_machine_class,
+    &xenfv_machine_class,
     NULL,
 };
 

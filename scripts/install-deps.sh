@@ -6,7 +6,7 @@ set -e
 # the line before the last: what scripts/build-guest.sh needs besides apt and dpkg (always
 # installed); the last: what make check-xen needs (tests/xen: build-host.sh, run.sh)
 PKGS="gcc make pkg-config binutils libc6-dev libglib2.0-dev libcapstone-dev check libsubunit-dev
-libsdl2-dev libslirp-dev libfdt-dev linux-libc-dev
+libsdl2-dev libslirp-dev libfdt-dev linux-libc-dev libxen-dev
 cpio tar findutils
 debootstrap qemu-system-x86"
 missing=""

@@ -11,6 +11,7 @@
 #include "system/monitor.h"
 #include "system/lockstep.h"
 #include "system/compare.h"
+#include "system/xen-args.h"
 #include <unistd.h>
 
 static Machine *the_machine;
@@ -29,7 +30,7 @@ static void usage(FILE *f)
 "                        CPUID features added (only implemented ones) or removed\n"
 "  -m SIZE               guest RAM, in MiB or with a K/M/G suffix (default per board)\n"
 "  -smp N                number of CPUs (N, or cpus=N)\n"
-"  -accel NAME[:NAME..]  accelerator, with fallbacks in order: tcg (default), kvm\n"
+"  -accel NAME[:NAME..]  accelerator, with fallbacks in order: tcg (default), kvm, xen\n"
 "                        (e.g. -accel kvm:tcg uses tcg when KVM cannot run, saying why)\n"
 "  -enable-kvm           the same as -accel kvm\n"
 "  -machine kernel-irqchip=on|off  under kvm: KVM's in-kernel interrupt controllers\n"
@@ -57,6 +58,7 @@ static void usage(FILE *f)
 "Debugging:\n"
 "  -d ITEM[,ITEM..]      log items (-d help lists them): in_asm, op, exec, cpu, int, unimp\n"
 "  -D FILE               write the log to FILE instead of stderr\n");
+    xen_args_usage(f);
     compare_usage(f);
 }
 
@@ -215,6 +217,8 @@ int main(int argc, char **argv)
                     machine_name = tok + 5;
                 } else if (!strchr(tok, '=') && tok == v) {
                     machine_name = tok;
+                } else if (xen_args_machine_prop(tok)) {
+                    continue;
                 } else {
                     fatal("-machine: unknown property '%s' (known: type, accel, kernel-irqchip)", tok);
                 }
@@ -317,7 +321,13 @@ int main(int argc, char **argv)
                 fatal("cannot open log file '%s': %s", v, strerror(-r));
             }
         } else {
-            fatal("unknown option '%s' (see --help)", argv[i]);
+            int r = xen_args_option(a, argc, argv, &i);
+            if (r < 0) {
+                return 1;
+            }
+            if (r == 0) {
+                fatal("unknown option '%s' (see --help)", argv[i]);
+            }
         }
     }
 
@@ -354,7 +364,10 @@ int main(int argc, char **argv)
         opts.bios = bios;
     }
     if (opts.nr_serial == 0) {
-        opts.serial[opts.nr_serial++] = nographic ? "mon:stdio" : "stdio";
+        opts.serial[opts.nr_serial++] = nographic ? "mon:stdio" : xen_args_nodefaults ? "null" : "stdio";
+    }
+    if (!accel_given && xen_args_default_accel(machine_name)) {
+        accel_list = xen_args_default_accel(machine_name);
     }
     opts.accel = accel_list;
 
@@ -407,6 +420,9 @@ int main(int argc, char **argv)
     }
     the_machine = m;
     if (create_monitor(m, monitor_spec) < 0) {
+        return 1;
+    }
+    if (xen_args_start(m) < 0) {
         return 1;
     }
     main_loop_request_hook = request_hook;

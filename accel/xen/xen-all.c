@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * accel/xen/xen-all.c — tandem as the device model of a Xen HVM domain (the role of
+ * QEMU's xen accelerator). Xen runs the guest's vCPUs; the guest's port I/O, MMIO and PCI
+ * configuration accesses that Xen does not emulate itself come to tandem as ioreqs
+ * (xen/hvm/ioreq.h, xen/hvm/dm_op.h), which it serves with the same device models and
+ * address spaces that tcg and kvm use.
+ *
+ * What it does: checks for dom0 (/dev/xen/privcmd), creates an ioreq server for the domain
+ * of -xen-domid, maps its pages (xenforeignmemory_map_resource: the buffered ring, then one
+ * ioreq slot per vCPU), claims the I/O ranges of the machine's flat views (a MemListener on
+ * the port and memory address spaces: every I/O leaf, not RAM) and the functions of PCI
+ * bus 0, enables the server, binds an event channel per vCPU and the buffered one, serves
+ * requests on the main loop (PIO, MMIO copy, both with count/df and data_is_ptr, PCI config
+ * turned into 0xcf8/0xcfc accesses, time offset, invalidate), drains the buffered ring, and
+ * reports readiness in xenstore (/local/domain/0/device-model/DOMID/state = running).
+ * Guest RAM (data_is_ptr) is reached through a small cache of foreign page mappings,
+ * dropped on IOREQ_TYPE_INVALIDATE. Interrupts go out through xendevicemodel.
+ *
+ * UNTESTED: everything after available() has only been compiled, never run against a real
+ * Xen (tests/xen will do that). Not implemented: MSI, vCPU hotplug, the RTC time offset
+ * (counted, not applied), guest RAM in tandem's own RAM regions (machine RAM stays local:
+ * DMA by devices does not reach the guest yet), save/restore, stubdomains.
+ */
+#include "util/osdep.h"
+#include "accel/accel.h"
+#include "accel/xen/xen.h"
+#include "system/main-loop.h"
+#include "system/xen-args.h"
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <xenctrl.h>
+#include <xendevicemodel.h>
+#include <xenforeignmemory.h>
+#include <xenevtchn.h>
+#include <xenstore.h>
+#include <xen/hvm/ioreq.h>
+#include <xen/hvm/dm_op.h>
+#include <xen/memory.h>
+
+#define XEN_PAGE 4096
+#define MAPCACHE_SIZE 64
+
+typedef struct XenMapEntry {
+    uint64_t pfn;
+    void *page;
+} XenMapEntry;
+
+typedef struct XenState {
+    Machine *m;
+    int domid;
+    xendevicemodel_handle *dmod;
+    xenforeignmemory_handle *fmem;
+    xenforeignmemory_resource_handle *res;
+    xenevtchn_handle *xce;
+    struct xs_handle *xs;
+    ioservid_t id;
+    void *pages;                      /* frame 0: buffered ring, frame 1: ioreq slots */
+    buffered_iopage_t *buf_page;
+    shared_iopage_t *shared;
+    evtchn_port_t *vcpu_port;         /* local port of each vCPU's channel */
+    evtchn_port_t buf_port;
+    unsigned watch;
+    MemListener io_listener, mem_listener;
+    XenMapEntry map[MAPCACHE_SIZE];
+    uint64_t n_pio, n_mmio, n_pci, n_timeoffset, n_invalidate, n_buffered, n_unknown;
+    int64_t time_offset;
+} XenState;
+
+static XenState xs_state;
+
+/* A real Xen host, unless TANDEM_XEN_PRIVCMD points elsewhere (tests). */
+static bool xen_available(const char **why)
+{
+    static char reason[160];
+    const char *path = getenv("TANDEM_XEN_PRIVCMD");
+    int fd;
+
+    path = path && *path ? path : "/dev/xen/privcmd";
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        close(fd);
+        return true;
+    }
+    if (errno == ENOENT) {
+        snprintf(reason, sizeof(reason), "no %s: tandem is not running in a Xen dom0", path);
+    } else if (errno == EACCES || errno == EPERM) {
+        snprintf(reason, sizeof(reason), "not permitted to open %s (the device model runs as root"
+                 " in dom0)", path);
+    } else {
+        snprintf(reason, sizeof(reason), "cannot open %s: %s", path, strerror(errno));
+    }
+    *why = reason;
+    return false;
+}
+
+/* ---- guest RAM through foreign mappings ---- */
+
+static void *map_guest_page(XenState *s, uint64_t pfn)
+{
+    XenMapEntry *e = &s->map[pfn % MAPCACHE_SIZE];
+    xen_pfn_t p = pfn;
+    int err = 0;
+
+    if (e->page && e->pfn == pfn) {
+        return e->page;
+    }
+    if (e->page) {
+        xenforeignmemory_unmap(s->fmem, e->page, 1);
+        e->page = NULL;
+    }
+    e->page = xenforeignmemory_map(s->fmem, s->domid, PROT_READ | PROT_WRITE, 1, &p, &err);
+    if (e->page && err) {
+        xenforeignmemory_unmap(s->fmem, e->page, 1);
+        e->page = NULL;
+    }
+    if (!e->page) {
+        error_report("xen: cannot map guest page 0x%" PRIx64 " of domain %d", pfn, s->domid);
+        return NULL;
+    }
+    e->pfn = pfn;
+    return e->page;
+}
+
+static void mapcache_invalidate(XenState *s)
+{
+    for (int i = 0; i < MAPCACHE_SIZE; i++) {
+        if (s->map[i].page) {
+            xenforeignmemory_unmap(s->fmem, s->map[i].page, 1);
+            s->map[i].page = NULL;
+        }
+    }
+}
+
+/* Copy len bytes between guest-physical gpa and buf (to the guest when to_guest). */
+static void guest_copy(XenState *s, uint64_t gpa, void *buf, size_t len, bool to_guest)
+{
+    uint8_t *b = buf;
+
+    while (len) {
+        size_t off = gpa & (XEN_PAGE - 1), n = MIN(len, XEN_PAGE - off);
+        uint8_t *page = map_guest_page(s, gpa / XEN_PAGE);
+        if (!page) {
+            if (!to_guest) {
+                memset(b, 0xff, n);
+            }
+        } else if (to_guest) {
+            memcpy(page + off, b, n);
+        } else {
+            memcpy(b, page + off, n);
+        }
+        gpa += n;
+        b += n;
+        len -= n;
+    }
+}
+
+/* ---- serving requests ---- */
+
+static uint64_t dev_ld(XenState *s, AddressSpace *as, uint64_t addr, unsigned size)
+{
+    return cpu_io_ld(s->m->cpus[0], as, addr, size);
+}
+
+static void dev_st(XenState *s, AddressSpace *as, uint64_t addr, uint64_t val, unsigned size)
+{
+    cpu_io_st(s->m->cpus[0], as, addr, val, size);
+}
+
+/* PIO and MMIO: count repetitions, the address moving by size (backwards with df); with
+ * data_is_ptr the data are in guest RAM at req->data, moving the same way. */
+static void serve_rw(XenState *s, ioreq_t *req, AddressSpace *as)
+{
+    int64_t step = req->df ? -(int64_t)req->size : (int64_t)req->size;
+    bool is_pio = req->type == IOREQ_TYPE_PIO;
+    unsigned size = req->size;
+
+    if (size == 0 || size > 8) {
+        return;
+    }
+    if (!req->data_is_ptr) {
+        if (req->dir == IOREQ_READ) {
+            for (uint32_t i = 0; i < req->count; i++) {
+                /* for MMIO with count > 1 the last read wins, as for a rep on one register */
+                req->data = dev_ld(s, as, req->addr + (is_pio ? 0 : i * step), size);
+            }
+        } else {
+            for (uint32_t i = 0; i < req->count; i++) {
+                dev_st(s, as, req->addr + (is_pio ? 0 : i * step), req->data, size);
+            }
+        }
+        return;
+    }
+    for (uint32_t i = 0; i < req->count; i++) {
+        uint64_t dev = req->addr + (is_pio ? 0 : i * step);
+        uint64_t mem = req->data + i * step, v = 0;
+        if (req->dir == IOREQ_READ) {
+            v = dev_ld(s, as, dev, size);
+            guest_copy(s, mem, &v, size, true);
+        } else {
+            guest_copy(s, mem, &v, size, false);
+            dev_st(s, as, dev, v, size);
+        }
+    }
+}
+
+/* PCI config: addr holds the SBDF in bits 32..63 and the register in 0..31; served by the
+ * machine's host bridge through its configuration ports. */
+static void serve_pci_config(XenState *s, ioreq_t *req)
+{
+    uint32_t sbdf = (uint32_t)(req->addr >> 32), reg = (uint32_t)req->addr;
+    uint32_t cf8 = 0x80000000u | ((sbdf & 0xffff) << 8) | (reg & 0xfc);
+
+    if (req->size == 0 || req->size > 4 || (sbdf >> 16) != 0) {
+        if (req->dir == IOREQ_READ) {
+            req->data = ~0ull;
+        }
+        return;
+    }
+    dev_st(s, &s->m->io_as, 0xcf8, cf8, 4);
+    if (req->dir == IOREQ_READ) {
+        req->data = dev_ld(s, &s->m->io_as, 0xcfc + (reg & 3), req->size);
+    } else {
+        dev_st(s, &s->m->io_as, 0xcfc + (reg & 3), req->data, req->size);
+    }
+}
+
+static void serve(XenState *s, ioreq_t *req)
+{
+    switch (req->type) {
+    case IOREQ_TYPE_PIO:
+        s->n_pio++;
+        serve_rw(s, req, &s->m->io_as);
+        break;
+    case IOREQ_TYPE_COPY:
+        s->n_mmio++;
+        serve_rw(s, req, &s->m->sysmem_as);
+        break;
+    case IOREQ_TYPE_PCI_CONFIG:
+        s->n_pci++;
+        serve_pci_config(s, req);
+        break;
+    case IOREQ_TYPE_TIMEOFFSET:
+        s->n_timeoffset++;
+        s->time_offset = (int64_t)req->data;
+        break;
+    case IOREQ_TYPE_INVALIDATE:
+        s->n_invalidate++;
+        mapcache_invalidate(s);
+        break;
+    default:
+        s->n_unknown++;
+        break;
+    }
+}
+
+/* The buffered ring: writes Xen does not wait for (e.g. VGA), one or two slots each. */
+static void drain_buffered(XenState *s)
+{
+    buffered_iopage_t *bp = s->buf_page;
+
+    while (bp->read_pointer != bp->write_pointer) {
+        uint32_t rp = bp->read_pointer;
+        buf_ioreq_t *b;
+        ioreq_t req = { 0 };
+        int slots = 1;
+
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        b = &bp->buf_ioreq[rp % IOREQ_BUFFER_SLOT_NUM];
+        req.size = 1u << b->size;
+        req.count = 1;
+        req.addr = b->addr;
+        req.data = b->data;
+        req.type = b->type;
+        req.dir = b->dir;
+        if (req.size == 8) {
+            req.data |= (uint64_t)bp->buf_ioreq[(rp + 1) % IOREQ_BUFFER_SLOT_NUM].data << 32;
+            slots = 2;
+        }
+        s->n_buffered++;
+        serve(s, &req);
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        __atomic_fetch_add(&bp->read_pointer, slots, __ATOMIC_SEQ_CST);
+    }
+}
+
+static void evtchn_readable(void *opaque)
+{
+    XenState *s = opaque;
+    xenevtchn_port_or_error_t port = xenevtchn_pending(s->xce);
+
+    if (port < 0) {
+        return;
+    }
+    xenevtchn_unmask(s->xce, (evtchn_port_t)port);
+    if ((evtchn_port_t)port == s->buf_port) {
+        drain_buffered(s);
+        return;
+    }
+    for (int i = 0; i < s->m->ncpus; i++) {
+        ioreq_t *req = &s->shared->vcpu_ioreq[i];
+        if (s->vcpu_port[i] != (evtchn_port_t)port) {
+            continue;
+        }
+        drain_buffered(s);   /* buffered writes come before the synchronous request */
+        if (req->state == STATE_IOREQ_READY) {
+            __atomic_thread_fence(__ATOMIC_ACQUIRE);   /* the request's fields after its state */
+            req->state = STATE_IOREQ_INPROCESS;
+            serve(s, req);
+            __atomic_thread_fence(__ATOMIC_RELEASE);
+            req->state = STATE_IORESP_READY;
+            xenevtchn_notify(s->xce, s->vcpu_port[i]);
+        }
+    }
+}
+
+/* ---- claiming the machine's ranges ---- */
+
+static void claim(XenState *s, const FlatRange *fr, int is_mmio, bool add)
+{
+    int r;
+
+    if (fr->mr->type != MR_IO || fr->size == 0) {
+        return;   /* RAM and ROM are the guest's own, in Xen */
+    }
+    if (add) {
+        r = xendevicemodel_map_io_range_to_ioreq_server(s->dmod, s->domid, s->id, is_mmio,
+                                                        fr->start, fr->start + fr->size - 1);
+    } else {
+        r = xendevicemodel_unmap_io_range_from_ioreq_server(s->dmod, s->domid, s->id, is_mmio,
+                                                            fr->start, fr->start + fr->size - 1);
+    }
+    if (r < 0) {
+        error_report("xen: cannot %s %s range 0x%" PRIx64 "+0x%" PRIx64 ": %s",
+                     add ? "claim" : "release", is_mmio ? "MMIO" : "port", (uint64_t)fr->start,
+                     fr->size, strerror(errno));
+    }
+}
+
+static void io_add(MemListener *l, const FlatRange *fr)
+{
+    claim(l->opaque, fr, 0, true);
+}
+
+static void io_del(MemListener *l, const FlatRange *fr)
+{
+    claim(l->opaque, fr, 0, false);
+}
+
+static void mem_add(MemListener *l, const FlatRange *fr)
+{
+    claim(l->opaque, fr, 1, true);
+}
+
+static void mem_del(MemListener *l, const FlatRange *fr)
+{
+    claim(l->opaque, fr, 1, false);
+}
+
+/* ---- the accelerator ---- */
+
+static int xen_fail(const char *what)
+{
+    error_report("xen: %s for domain %d: %s", what, xs_state.domid, strerror(errno));
+    return -1;
+}
+
+static int xen_init(Machine *m)
+{
+    XenState *s = &xs_state;
+    evtchn_port_t remote_buf;
+    char path[96];
+    int err;
+
+    if (xen_domid < 0) {
+        error_report("-accel xen needs -xen-domid N (the domain to serve)");
+        return -1;
+    }
+    s->m = m;
+    s->domid = xen_domid;
+    s->dmod = xendevicemodel_open(NULL, 0);
+    s->fmem = xenforeignmemory_open(NULL, 0);
+    s->xce = xenevtchn_open(NULL, 0);
+    if (!s->dmod || !s->fmem || !s->xce) {
+        return xen_fail("cannot open the Xen device model, memory and event channel interfaces");
+    }
+    if (xendevicemodel_create_ioreq_server(s->dmod, s->domid, HVM_IOREQSRV_BUFIOREQ_ATOMIC,
+                                           &s->id) < 0) {
+        return xen_fail("cannot create an ioreq server");
+    }
+    s->res = xenforeignmemory_map_resource(s->fmem, s->domid, XENMEM_resource_ioreq_server,
+                                           s->id, 0, 2, &s->pages, PROT_READ | PROT_WRITE, 0);
+    if (!s->res) {
+        return xen_fail("cannot map the ioreq server's pages");
+    }
+    s->buf_page = s->pages;
+    s->shared = (shared_iopage_t *)((uint8_t *)s->pages + XEN_PAGE);
+    if (xendevicemodel_get_ioreq_server_info(s->dmod, s->domid, s->id, NULL, NULL,
+                                             &remote_buf) < 0) {
+        return xen_fail("cannot read the ioreq server's event channel");
+    }
+    s->io_listener = (MemListener){ .region_add = io_add, .region_del = io_del, .opaque = s };
+    s->mem_listener = (MemListener){ .region_add = mem_add, .region_del = mem_del, .opaque = s };
+    as_add_listener(&m->io_as, &s->io_listener);
+    as_add_listener(&m->sysmem_as, &s->mem_listener);
+    for (int dev = 0; dev < 32; dev++) {
+        for (int fn = 0; fn < 8; fn++) {
+            if (xendevicemodel_map_pcidev_to_ioreq_server(s->dmod, s->domid, s->id, 0, 0, dev,
+                                                          fn) < 0) {
+                return xen_fail("cannot claim the PCI functions of bus 0");
+            }
+        }
+    }
+    if (xendevicemodel_set_ioreq_server_state(s->dmod, s->domid, s->id, 1) < 0) {
+        return xen_fail("cannot enable the ioreq server");
+    }
+    s->vcpu_port = xzalloc(sizeof(*s->vcpu_port) * (size_t)m->ncpus);
+    for (int i = 0; i < m->ncpus; i++) {
+        xenevtchn_port_or_error_t p =
+            xenevtchn_bind_interdomain(s->xce, (uint32_t)s->domid, s->shared->vcpu_ioreq[i].vp_eport);
+        if (p < 0) {
+            return xen_fail("cannot bind a vCPU's event channel");
+        }
+        s->vcpu_port[i] = (evtchn_port_t)p;
+    }
+    xenevtchn_port_or_error_t bp = xenevtchn_bind_interdomain(s->xce, (uint32_t)s->domid, remote_buf);
+    if (bp < 0) {
+        return xen_fail("cannot bind the buffered ring's event channel");
+    }
+    s->buf_port = (evtchn_port_t)bp;
+    s->watch = main_loop_add_fd(xenevtchn_fd(s->xce), evtchn_readable, s);
+
+    s->xs = xs_open(0);
+    snprintf(path, sizeof(path), "/local/domain/0/device-model/%d/state", s->domid);
+    err = !s->xs || !xs_write(s->xs, XBT_NULL, path, "running", strlen("running"));
+    if (err) {
+        return xen_fail("cannot write the device model's state to xenstore");
+    }
+    return 0;
+}
+
+/* Xen runs the vCPUs: tandem's vCPU threads only wait to be kicked (stop, quit). */
+static pthread_mutex_t kick_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t kick_cond = PTHREAD_COND_INITIALIZER;
+static unsigned kick_gen;
+
+static int xen_vcpu_init(CPUState *cs)
+{
+    return 0;
+}
+
+static VcpuExit xen_vcpu_run(CPUState *cs)
+{
+    pthread_mutex_lock(&kick_lock);
+    unsigned gen = kick_gen;
+    while (gen == kick_gen && !cs->stop && !cs->quit) {
+        pthread_cond_wait(&kick_cond, &kick_lock);
+    }
+    pthread_mutex_unlock(&kick_lock);
+    return VCPU_EXIT_KICK;
+}
+
+static void xen_vcpu_kick(CPUState *cs)
+{
+    pthread_mutex_lock(&kick_lock);
+    kick_gen++;
+    pthread_cond_broadcast(&kick_cond);
+    pthread_mutex_unlock(&kick_lock);
+}
+
+static void xen_fini(Machine *m)
+{
+    XenState *s = &xs_state;
+
+    if (s->watch) {
+        main_loop_remove_fd(s->watch);
+    }
+    mapcache_invalidate(s);
+    if (s->dmod) {
+        xendevicemodel_destroy_ioreq_server(s->dmod, s->domid, s->id);
+    }
+    if (s->res) {
+        xenforeignmemory_unmap_resource(s->fmem, s->res);
+    }
+    if (s->xs) {
+        xs_close(s->xs);
+    }
+}
+
+static void xen_stats(Machine *m, AccelStatFn *fn, void *opaque)
+{
+    XenState *s = &xs_state;
+
+    fn(opaque, "ioreqs", "pio", s->n_pio);
+    fn(opaque, "ioreqs", "mmio", s->n_mmio);
+    fn(opaque, "ioreqs", "pci-config", s->n_pci);
+    fn(opaque, "ioreqs", "buffered", s->n_buffered);
+    fn(opaque, "ioreqs", "time-offset", s->n_timeoffset);
+    fn(opaque, "ioreqs", "invalidate", s->n_invalidate);
+    fn(opaque, "ioreqs", "unknown", s->n_unknown);
+}
+
+static bool xen_can_switch(Machine *m, bool onto, const char **why)
+{
+    *why = "a Xen domain's vCPUs belong to Xen: they cannot move to or from another accelerator";
+    return false;
+}
+
+void xen_set_isa_irq_level(int irq, int level)
+{
+    if (xs_state.dmod) {
+        xendevicemodel_set_isa_irq_level(xs_state.dmod, xs_state.domid, (uint8_t)irq,
+                                         level ? 1 : 0);
+    }
+}
+
+void xen_set_pci_intx_level(int dev, int intx, int level)
+{
+    if (xs_state.dmod) {
+        xendevicemodel_set_pci_intx_level(xs_state.dmod, xs_state.domid, 0, 0, (uint8_t)dev,
+                                          (uint8_t)intx, level ? 1 : 0);
+    }
+}
+
+const AccelOps xen_accel_ops = {
+    .name = "xen",
+    .available = xen_available,
+    .init = xen_init,
+    .vcpu_init = xen_vcpu_init,
+    .vcpu_run = xen_vcpu_run,
+    .vcpu_kick = xen_vcpu_kick,
+    .fini = xen_fini,
+    .stats = xen_stats,
+    .can_switch = xen_can_switch,
+};

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hw/x86/xenfv.c — the `xenfv` board: the devices of a Xen HVM domain that Xen leaves to
+ * its device model (QEMU's machine of that name). Xen itself emulates the LAPIC, IOAPIC,
+ * PIC, PIT, HPET, RTC and ACPI PM timer, so this board has none of them: it wires
+ * COM1..COM4 16550 UARTs, whose interrupts go to Xen's virtual PIC/IOAPIC through
+ * xendevicemodel (accel/xen/xen.h), the i440FX host bridge (config ports 0xCF8/0xCFC) and
+ * the PIIX3 ISA bridge at 01.0 (its routed ISA IRQs go to Xen the same way), so that
+ * hvmloader finds the PCI configuration it expects.
+ * Guest RAM and the CPUs belong to Xen: the RAM region here is tandem's bookkeeping only
+ * (devices' DMA does not reach the guest yet), the CPUs are never run by tandem, and Xen
+ * loads the firmware (no -kernel, -bios). Runs only under -accel xen.
+ * Not yet: the Xen platform PCI device (5853:0001), PCI INTx to Xen (the PIIX3's PIRQ
+ * outputs are unconnected), VGA, disks, NICs. Untested against a real Xen.
+ */
+#include "hw/core/machine.h"
+#include "hw/char/serial16550.h"
+#include "hw/isa/piix3.h"
+#include "accel/accel.h"
+#include "accel/xen/xen.h"
+#include "backends/chardev.h"
+#include "cpu/x86/cpu.h"
+
+typedef struct XenFVBoard {
+    Device *serial[MACHINE_MAX_SERIAL];
+    Device *pcihost, *piix3;
+    IrqLine *isa;                 /* ISA IRQ 0..15, raised in Xen's interrupt controllers */
+} XenFVBoard;
+
+static const uint16_t xenfv_serial_ports[MACHINE_MAX_SERIAL] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+static const int xenfv_serial_irqs[MACHINE_MAX_SERIAL] = { 4, 3, 4, 3 };
+
+static void xenfv_isa_irq(void *opaque, int n, int level)
+{
+    xen_set_isa_irq_level(n, level);
+}
+
+static int xenfv_init(Machine *m)
+{
+    XenFVBoard *b = xzalloc(sizeof(*b));
+
+    m->board = b;
+    if (!current_accel || strcmp(current_accel->name, "xen")) {
+        error_report("the xenfv machine runs only under -accel xen (Xen runs its CPUs and"
+                     " loads its firmware)");
+        return -1;
+    }
+    if (m->opts.kernel || m->opts.bios || m->opts.initrd || m->opts.append) {
+        error_report("the xenfv machine takes no -kernel, -bios, -initrd or -append: Xen loads"
+                     " the domain's firmware (firmware=, kernel= in the domain's config)");
+        return -1;
+    }
+    mr_init_ram(&m->ram, "xenfv.ram", m->opts.ram_size);
+    if (machine_create_cpus(m) < 0) {
+        return -1;
+    }
+    b->isa = irq_alloc_lines(xenfv_isa_irq, m, 16);
+
+    for (int i = 0; i < m->opts.nr_serial; i++) {
+        char id[16], props[48], label[16];
+        if (!m->opts.serial[i] || !strcmp(m->opts.serial[i], "none")) {
+            continue;
+        }
+        snprintf(label, sizeof(label), "serial%d", i);
+        m->serial[i] = chr_new(m->opts.serial[i], label);
+        if (!m->serial[i]) {
+            return -1;
+        }
+        snprintf(id, sizeof(id), "com%d", i + 1);
+        snprintf(props, sizeof(props), "iobase=0x%x,irq=%d", xenfv_serial_ports[i],
+                 xenfv_serial_irqs[i]);
+        b->serial[i] = device_create(m, "isa-serial", id, props);
+        if (!b->serial[i]) {
+            return -1;
+        }
+        serial16550_attach_chardev(b->serial[i], m->serial[i]);
+        irq_connect(device_irq_out(b->serial[i], 0), &b->isa[xenfv_serial_irqs[i]]);
+    }
+
+    b->pcihost = device_create(m, "i440fx-pcihost", "pcihost", NULL);
+    if (!b->pcihost) {
+        return -1;
+    }
+    b->piix3 = device_create(m, "piix3", "piix3", "addr=01.0");
+    if (!b->piix3) {
+        return -1;
+    }
+    for (int irq = 0; irq < 16; irq++) {
+        if (PIIX3_ROUTABLE_IRQS & (1u << irq)) {
+            irq_connect(device_irq_out(b->piix3, PIIX3_OUT_ISA_IRQ(irq)), &b->isa[irq]);
+        }
+    }
+    return 0;
+}
+
+static void xenfv_reset(Machine *m)
+{
+}
+
+const MachineClass xenfv_machine_class = {
+    .name = "xenfv",
+    .desc = "Xen HVM domain's device model (-accel xen, in dom0)",
+    .cpu_class = &x86_cpu_class,
+    .default_cpu = "qemu64",
+    .default_ram = 128 * MiB,
+    .max_cpus = 64,
+    .init = xenfv_init,
+    .reset = xenfv_reset,
+};
