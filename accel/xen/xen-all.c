@@ -16,6 +16,10 @@
  * reports readiness in xenstore (/local/domain/0/device-model/DOMID/state = running).
  * Guest RAM (data_is_ptr) is reached through a small cache of foreign page mappings,
  * dropped on IOREQ_TYPE_INVALIDATE. Interrupts go out through xendevicemodel.
+ * Statistics: the requests served are counted by kind and direction (AccelOps.stats); at
+ * SIGHUP (how libxl stops its device model on xl destroy), SIGTERM, SIGINT or at the end
+ * they go to stderr (libxl's qemu-dm-NAME.log) with the per-region device accesses, in the
+ * table format of --compare, once; then the machine shuts down in order.
  *
  * UNTESTED: everything after available() has only been compiled, never run against a real
  * Xen (tests/xen will do that). Not implemented: MSI, vCPU hotplug, the RTC time offset
@@ -28,6 +32,7 @@
 #include "system/main-loop.h"
 #include "system/xen-args.h"
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <xenctrl.h>
@@ -64,8 +69,13 @@ typedef struct XenState {
     unsigned watch;
     MemListener io_listener, mem_listener;
     XenMapEntry map[MAPCACHE_SIZE];
-    uint64_t n_pio, n_mmio, n_pci, n_timeoffset, n_invalidate, n_buffered, n_unknown;
+    /* requests served, by kind; [0] reads, [1] writes */
+    uint64_t n_pio[2], n_mmio[2], n_pci[2], n_ptr, n_timeoffset, n_invalidate, n_buffered,
+             n_unknown;
     int64_t time_offset;
+    int sig_pipe[2];                  /* SIGHUP/SIGTERM/SIGINT to the main loop */
+    unsigned sig_watch;
+    bool reported;
 } XenState;
 
 static XenState xs_state;
@@ -228,17 +238,21 @@ static void serve_pci_config(XenState *s, ioreq_t *req)
 
 static void serve(XenState *s, ioreq_t *req)
 {
+    int w = req->dir == IOREQ_WRITE;
+
     switch (req->type) {
     case IOREQ_TYPE_PIO:
-        s->n_pio++;
+        s->n_pio[w]++;
+        s->n_ptr += req->data_is_ptr;
         serve_rw(s, req, &s->m->io_as);
         break;
     case IOREQ_TYPE_COPY:
-        s->n_mmio++;
+        s->n_mmio[w]++;
+        s->n_ptr += req->data_is_ptr;
         serve_rw(s, req, &s->m->sysmem_as);
         break;
     case IOREQ_TYPE_PCI_CONFIG:
-        s->n_pci++;
+        s->n_pci[w]++;
         serve_pci_config(s, req);
         break;
     case IOREQ_TYPE_TIMEOFFSET:
@@ -366,6 +380,8 @@ static int xen_fail(const char *what)
     return -1;
 }
 
+static void catch_stop_signals(XenState *s);
+
 static int xen_init(Machine *m)
 {
     XenState *s = &xs_state;
@@ -430,6 +446,7 @@ static int xen_init(Machine *m)
     }
     s->buf_port = (evtchn_port_t)bp;
     s->watch = main_loop_add_fd(xenevtchn_fd(s->xce), evtchn_readable, s);
+    catch_stop_signals(s);
 
     s->xs = xs_open(0);
     snprintf(path, sizeof(path), "/local/domain/0/device-model/%d/state", s->domid);
@@ -469,10 +486,16 @@ static void xen_vcpu_kick(CPUState *cs)
     pthread_mutex_unlock(&kick_lock);
 }
 
+static void xen_report(XenState *s, FILE *f, const char *why);
+
 static void xen_fini(Machine *m)
 {
     XenState *s = &xs_state;
 
+    xen_report(s, stderr, "at exit");
+    if (s->sig_watch) {
+        main_loop_remove_fd(s->sig_watch);
+    }
     if (s->watch) {
         main_loop_remove_fd(s->watch);
     }
@@ -492,13 +515,125 @@ static void xen_stats(Machine *m, AccelStatFn *fn, void *opaque)
 {
     XenState *s = &xs_state;
 
-    fn(opaque, "ioreqs", "pio", s->n_pio);
-    fn(opaque, "ioreqs", "mmio", s->n_mmio);
-    fn(opaque, "ioreqs", "pci-config", s->n_pci);
+    fn(opaque, "ioreqs", "pio-read", s->n_pio[0]);
+    fn(opaque, "ioreqs", "pio-write", s->n_pio[1]);
+    fn(opaque, "ioreqs", "mmio-read", s->n_mmio[0]);
+    fn(opaque, "ioreqs", "mmio-write", s->n_mmio[1]);
+    fn(opaque, "ioreqs", "pci-config-read", s->n_pci[0]);
+    fn(opaque, "ioreqs", "pci-config-write", s->n_pci[1]);
+    fn(opaque, "ioreqs", "data-in-guest-ram", s->n_ptr);
     fn(opaque, "ioreqs", "buffered", s->n_buffered);
     fn(opaque, "ioreqs", "time-offset", s->n_timeoffset);
     fn(opaque, "ioreqs", "invalidate", s->n_invalidate);
     fn(opaque, "ioreqs", "unknown", s->n_unknown);
+}
+
+/* ---- the statistics report (stderr, which libxl keeps in qemu-dm-NAME.log) ---- */
+
+#define REPORT_LABEL_W 36   /* the column widths of --compare's tables (system/compare.c) */
+#define REPORT_COL_W 16
+
+static void report_stat(void *opaque, const char *group, const char *name, uint64_t value)
+{
+    char label[64];
+
+    snprintf(label, sizeof(label), "%s: %s", group, name);
+    fprintf(opaque, "  %-*s %*" PRIu64 "\n", REPORT_LABEL_W, label, REPORT_COL_W, value);
+}
+
+typedef struct ReportIoCtx {
+    FILE *f;
+    const char *space;
+    int silent;
+} ReportIoCtx;
+
+static void report_io(void *opaque, const char *name, hwaddr addr, uint64_t reads,
+                      uint64_t writes)
+{
+    ReportIoCtx *c = opaque;
+    char label[80], val[48];
+
+    if (!reads && !writes) {
+        c->silent++;
+        return;
+    }
+    snprintf(label, sizeof(label), "%s 0x%" PRIx64 " %s", c->space, (uint64_t)addr, name);
+    snprintf(val, sizeof(val), "%" PRIu64 "/%" PRIu64, reads, writes);
+    fprintf(c->f, "  %-*s %*s\n", REPORT_LABEL_W, label, REPORT_COL_W, val);
+}
+
+/* The request counters and the per-region device accesses, in --compare's table format,
+ * once per run (at a stop signal or at the end, whichever comes first). */
+static void xen_report(XenState *s, FILE *f, const char *why)
+{
+    ReportIoCtx io = { f, "io", 0 }, mem = { f, "mem", 0 };
+
+    if (s->reported || !s->m) {
+        return;
+    }
+    s->reported = true;
+    fprintf(f, "tandem: Xen device model statistics for domain %d (%s)\n", s->domid, why);
+    fprintf(f, "  %-*s %*s\n", REPORT_LABEL_W, "", REPORT_COL_W, "xen");
+    fprintf(f, "accelerator counters (AccelOps.stats)\n");
+    xen_stats(s->m, report_stat, f);
+    fprintf(f, "device accesses (reads/writes, per I/O region)\n");
+    as_foreach_io_stat(&s->m->io_as, report_io, &io);
+    as_foreach_io_stat(&s->m->sysmem_as, report_io, &mem);
+    if (io.silent + mem.silent) {
+        fprintf(f, "  (%d more I/O region%s, not accessed)\n", io.silent + mem.silent,
+                io.silent + mem.silent == 1 ? "" : "s");
+    }
+    fflush(f);
+}
+
+/* libxl ends its device model with SIGHUP (xl destroy); SIGTERM and SIGINT are taken the
+ * same way: the report, then an orderly shutdown. The handler only wakes the main loop. */
+static void stop_signal(int sig)
+{
+    unsigned char b = (unsigned char)sig;
+    int saved = errno;
+
+    if (write(xs_state.sig_pipe[1], &b, 1) < 0) {
+        /* the pipe is full: a stop is already pending */
+    }
+    errno = saved;
+}
+
+static void stop_signal_readable(void *opaque)
+{
+    XenState *s = opaque;
+    unsigned char b = 0;
+    char why[32];
+
+    if (read(s->sig_pipe[0], &b, 1) != 1) {
+        return;
+    }
+    snprintf(why, sizeof(why), "stopped by signal %s", b == SIGHUP ? "SIGHUP" :
+             b == SIGTERM ? "SIGTERM" : "SIGINT");
+    xen_report(s, stderr, why);
+    machine_request_shutdown(s->m, 0);
+}
+
+static void catch_stop_signals(XenState *s)
+{
+    struct sigaction sa = { 0 };
+
+    if (pipe(s->sig_pipe) < 0) {
+        error_report("xen: no pipe for stop signals (%s): no statistics at SIGHUP",
+                     strerror(errno));
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        fcntl(s->sig_pipe[i], F_SETFD, FD_CLOEXEC);
+        fcntl(s->sig_pipe[i], F_SETFL, O_NONBLOCK);
+    }
+    s->sig_watch = main_loop_add_fd(s->sig_pipe[0], stop_signal_readable, s);
+    sa.sa_handler = stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
 }
 
 static bool xen_can_switch(Machine *m, bool onto, const char **why)

@@ -6,7 +6,11 @@
  * COM1..COM4 16550 UARTs, whose interrupts go to Xen's virtual PIC/IOAPIC through
  * xendevicemodel (accel/xen/xen.h), the i440FX host bridge (config ports 0xCF8/0xCFC) and
  * the PIIX3 ISA bridge at 01.0 (its routed ISA IRQs go to Xen the same way), so that
- * hvmloader finds the PCI configuration it expects.
+ * hvmloader finds the PCI configuration it expects, and pc-testdev (hw/misc/pc_testdev.h)
+ * for its scratch MMIO at 0xFF000000 (above Xen's special pages, which end there, and
+ * above hvmloader's PCI hole and reserved area below 0xFC000000+; its ports 0xE0-0xEB
+ * include 0xE9, which Xen serves itself before any device model): tests/xen/tiny.c uses it
+ * to prove the MMIO ioreq path.
  * Guest RAM and the CPUs belong to Xen: the RAM region here is tandem's bookkeeping only
  * (devices' DMA does not reach the guest yet), the CPUs are never run by tandem, and Xen
  * loads the firmware (no -kernel, -bios). Runs only under -accel xen.
@@ -23,7 +27,7 @@
 
 typedef struct XenFVBoard {
     Device *serial[MACHINE_MAX_SERIAL];
-    Device *pcihost, *piix3;
+    Device *pcihost, *piix3, *testdev;
     IrqLine *isa;                 /* ISA IRQ 0..15, raised in Xen's interrupt controllers */
 } XenFVBoard;
 
@@ -89,6 +93,10 @@ static int xenfv_init(Machine *m)
         if (PIIX3_ROUTABLE_IRQS & (1u << irq)) {
             irq_connect(device_irq_out(b->piix3, PIIX3_OUT_ISA_IRQ(irq)), &b->isa[irq]);
         }
+    }
+    b->testdev = device_create(m, "pc-testdev", "testdev", NULL);
+    if (!b->testdev) {
+        return -1;
     }
     return 0;
 }

@@ -7,6 +7,8 @@
 #   GUEST <name>: <a line of the guest's COM1>
 #   XEN <name>: <a line the guest wrote to Xen's debug port 0xe9 (hvmloader, SeaBIOS)>
 #   XL <name>: <xl create's output>       DMLOG <name>: <the device model's log>
+#   DMSTATS <name>: <a line of tandem's request statistics table, which it writes to its
+#                   stderr (libxl: /var/log/xen/qemu-dm-NAME.log) when xl destroy stops it>
 #   GUEST-RESULT <name> done|timeout|create-failed  <seconds>
 # Done means: /scenario/<name>.wait, a shell command, succeeds when there is one; else the
 # guest runtime's EXIT line is on COM1. It judges nothing itself: run.sh does.
@@ -44,6 +46,16 @@ for g in $(cat /scenario/guests); do
     xl dmesg 2>/dev/null | sed -n "s/^.*(d[0-9][0-9]*) /XEN $g: /p" > "/tmp/$g.xen"
     xl dmesg -c > /dev/null 2>&1
     xl destroy "$g" > /dev/null 2>&1
+    dmlog=/var/log/xen/qemu-dm-$g.log
+    if grep -q tandem-dm "/scenario/$g.cfg"; then
+        # the table comes when the device model handles libxl's stop signal
+        i=0
+        until grep -q "device model statistics" "$dmlog" 2>/dev/null || [ $i -ge 25 ]; do
+            sleep 0.2
+            i=$((i + 1))
+        done
+        sed -n '/device model statistics/,$p' "$dmlog" 2>/dev/null | sed "s/^/DMSTATS $g: /"
+    fi
     sed "s/^/XL $g: /" "/tmp/$g.xl"
     awk -v p="GUEST $g: " '{ sub(/\r$/, ""); print p $0 }' "$ser"
     cat "/tmp/$g.xen"
