@@ -613,3 +613,28 @@ const DeviceClass isa_serial_class = {
     .load = serial_load,
     .info = serial_info,
 };
+
+int serial16550_create_com(Machine *m, int i, Device **dev)
+{
+    static const uint16_t ports[MACHINE_MAX_SERIAL] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+    static const int irqs[MACHINE_MAX_SERIAL] = { 4, 3, 4, 3 };
+    char id[24], props[48], label[24];
+
+    *dev = NULL;
+    if (i >= MACHINE_MAX_SERIAL || !m->opts.serial[i] || !strcmp(m->opts.serial[i], "none")) {
+        return 0;
+    }
+    snprintf(label, sizeof(label), "serial%d", i);
+    m->serial[i] = chr_new(m->opts.serial[i], label);
+    if (!m->serial[i]) {
+        return -1;
+    }
+    snprintf(id, sizeof(id), "com%d", i + 1);
+    snprintf(props, sizeof(props), "iobase=0x%x,irq=%d", ports[i], irqs[i]);
+    *dev = device_create(m, "isa-serial", id, props);
+    if (!*dev) {
+        return -1;
+    }
+    serial16550_attach_chardev(*dev, m->serial[i]);
+    return 0;
+}

@@ -23,4 +23,12 @@ void serial16550_attach_chardev(Device *dev, Chardev *c);
 /* The property "irq" as the board should wire it (default 4). */
 int serial16550_isa_irq(Device *dev);
 
+/*
+ * The PC's COM port i (0..3: 0x3f8/0x2f8/0x3e8/0x2e8, IRQ 4/3/4/3) for the machine's
+ * -serial option i: creates its chardev (m->serial[i]) and the UART "com<i+1>" attached
+ * to it. *dev is NULL when that option is absent or "none". 0, or -1 after error_report().
+ * The board wires the UART's output line 0 to ISA IRQ serial16550_isa_irq(*dev).
+ */
+int serial16550_create_com(Machine *m, int i, Device **dev);
+
 #endif

@@ -49,8 +49,6 @@ typedef struct PCBoard {
                                    * kernel scan 0xE0000-0xFFFFF): set before pc_load_kernel */
 } PCBoard;
 
-static const uint16_t serial_ports[MACHINE_MAX_SERIAL] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
-static const int serial_irqs[MACHINE_MAX_SERIAL] = { 4, 3, 4, 3 };
 
 static int pc_get_interrupt_vector(void *opaque, CPUState *cs)
 {
@@ -245,23 +243,13 @@ static int pc_init(Machine *m)
 
     /* serial ports */
     for (int i = 0; i < m->opts.nr_serial; i++) {
-        char id[16], props[48], label[16];
-        if (!m->opts.serial[i] || !strcmp(m->opts.serial[i], "none")) {
-            continue;
-        }
-        snprintf(label, sizeof(label), "serial%d", i);
-        m->serial[i] = chr_new(m->opts.serial[i], label);
-        if (!m->serial[i]) {
+        if (serial16550_create_com(m, i, &pc->serial[i]) < 0) {
             return -1;
         }
-        snprintf(id, sizeof(id), "com%d", i + 1);
-        snprintf(props, sizeof(props), "iobase=0x%x,irq=%d", serial_ports[i], serial_irqs[i]);
-        pc->serial[i] = device_create(m, "isa-serial", id, props);
-        if (!pc->serial[i]) {
-            return -1;
+        if (pc->serial[i]) {
+            irq_connect(device_irq_out(pc->serial[i], 0),
+                        &pc->gsi[serial16550_isa_irq(pc->serial[i])]);
         }
-        serial16550_attach_chardev(pc->serial[i], m->serial[i]);
-        irq_connect(device_irq_out(pc->serial[i], 0), &pc->gsi[serial_irqs[i]]);
     }
 
     /* firmware configuration and system control */

@@ -31,8 +31,6 @@ typedef struct XenFVBoard {
     IrqLine *isa;                 /* ISA IRQ 0..15, raised in Xen's interrupt controllers */
 } XenFVBoard;
 
-static const uint16_t xenfv_serial_ports[MACHINE_MAX_SERIAL] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
-static const int xenfv_serial_irqs[MACHINE_MAX_SERIAL] = { 4, 3, 4, 3 };
 
 static void xenfv_isa_irq(void *opaque, int n, int level)
 {
@@ -61,24 +59,13 @@ static int xenfv_init(Machine *m)
     b->isa = irq_alloc_lines(xenfv_isa_irq, m, 16);
 
     for (int i = 0; i < m->opts.nr_serial; i++) {
-        char id[16], props[48], label[16];
-        if (!m->opts.serial[i] || !strcmp(m->opts.serial[i], "none")) {
-            continue;
-        }
-        snprintf(label, sizeof(label), "serial%d", i);
-        m->serial[i] = chr_new(m->opts.serial[i], label);
-        if (!m->serial[i]) {
+        if (serial16550_create_com(m, i, &b->serial[i]) < 0) {
             return -1;
         }
-        snprintf(id, sizeof(id), "com%d", i + 1);
-        snprintf(props, sizeof(props), "iobase=0x%x,irq=%d", xenfv_serial_ports[i],
-                 xenfv_serial_irqs[i]);
-        b->serial[i] = device_create(m, "isa-serial", id, props);
-        if (!b->serial[i]) {
-            return -1;
+        if (b->serial[i]) {
+            irq_connect(device_irq_out(b->serial[i], 0),
+                        &b->isa[serial16550_isa_irq(b->serial[i])]);
         }
-        serial16550_attach_chardev(b->serial[i], m->serial[i]);
-        irq_connect(device_irq_out(b->serial[i], 0), &b->isa[xenfv_serial_irqs[i]]);
     }
 
     b->pcihost = device_create(m, "i440fx-pcihost", "pcihost", NULL);
