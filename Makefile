@@ -48,7 +48,7 @@ MAIN_SRCS :=
 UNIT_TESTS :=
 GUEST_DIRS :=
 
-include util/module.mk hw/module.mk backends/module.mk system/module.mk accel/module.mk \
+include util/module.mk hw/module.mk pc-bios/module.mk backends/module.mk system/module.mk accel/module.mk \
         cpu/module.mk tcg-lite/module.mk tests/module.mk
 
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
