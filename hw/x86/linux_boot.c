@@ -3,20 +3,33 @@
  * hw/x86/linux_boot.c — Linux/x86 boot protocol loader (the kernel's
  * Documentation/arch/x86/boot.rst, "32-bit boot protocol", and zero-page.rst).
  *
- * Models what a boot loader does for a bzImage (protocol 2.06 or later): reads the setup
+ * Two ways in, sharing the header checks, the layout and the initrd placement:
+ *
+ * linux_boot_load: what a boot loader does for a bzImage (protocol 2.06 or later) when the
+ * board enters it through the 32-bit protocol itself (hw/x86/pc.c): reads the setup
  * header at 0x1f1, loads the protected-mode kernel (the file after the setup sectors) at
  * its preferred address when it is relocatable (else at 1 MiB), builds the zero page
  * (struct boot_params: a copy of the setup header with the loader's fields filled in, the
  * e820 memory map, the ACPI RSDP address), the command line, the initrd at the top of low
  * RAM below initrd_addr_max (above 4 GiB when the kernel allows it and low RAM is full),
  * and a GDT with __BOOT_CS/__BOOT_DS for the 32-bit entry that the board performs.
- * Not implemented: the 16-bit real-mode entry (the setup code is not loaded nor run, so
- * no BIOS calls: the e820 map, video and EDD information come from here), the 64-bit and
- * EFI handover entries, zImages (not loaded high) and protocols before 2.06, setup_data
- * chains, video modes (screen_info stays zero: no VGA text console).
+ *
+ * linux_boot_fw_cfg: the items of QEMU's fw_cfg kernel-loading contract for a BIOS (the
+ * xenfv board, whose guest runs SeaBIOS): the setup code with its header patched as a
+ * real-mode boot loader does (boot.rst, "Loading the rest of the kernel"), the
+ * protected-mode kernel for 1 MiB, the initrd and the command line, each with the address
+ * it goes to. Tandem's option ROM (pc-bios/linuxboot.S) copies them there and enters the
+ * 16-bit setup code, which asks the BIOS for the memory map and the rest.
+ *
+ * Not implemented: the 16-bit entry on boards without a BIOS (linux_boot_load does not
+ * load nor run the setup code, so no BIOS calls: the e820 map, video and EDD information
+ * come from here), the 64-bit and EFI handover entries, zImages (not loaded high) and
+ * protocols before 2.06, setup_data chains, video modes (screen_info stays zero: no VGA
+ * text console), initrds above 4 GiB through fw_cfg (the setup header has 32-bit fields).
  */
 #include "hw/x86/linux_boot.h"
 #include "hw/core/loader.h"
+#include "hw/nvram/fw_cfg.h"
 #include <sys/stat.h>
 
 /* Setup header fields: offsets in the image, and the same offsets in boot_params. */
@@ -137,7 +150,7 @@ typedef struct LinuxLayout {
 } LinuxLayout;
 
 static int linux_layout(const char *path, const uint8_t *img, uint16_t version,
-                        uint64_t pm_size, uint64_t lowmem, LinuxLayout *lay)
+                        uint64_t pm_size, uint64_t lowmem, bool at_1mib, LinuxLayout *lay)
 {
     bool relocatable = version >= 0x205 && img[HDR_RELOCATABLE];
     uint64_t align = version >= 0x205 ? rd32(img + HDR_KERNEL_ALIGNMENT) : 0;
@@ -154,7 +167,7 @@ static int linux_layout(const char *path, const uint8_t *img, uint16_t version,
     }
     /* A relocatable kernel loaded below pref_address moves itself up there before it
      * decompresses: loading it there saves that copy. */
-    if (relocatable && pref >= MiB) {
+    if (relocatable && pref >= MiB && !at_1mib) {
         uint64_t at = (pref + align - 1) & ~(align - 1);
         if (at + pm_size <= lowmem) {
             load = at;
@@ -205,36 +218,35 @@ static int linux_place_initrd(const char *path, uint64_t size, const uint8_t *im
     return -1;
 }
 
-int linux_boot_load(Machine *m, const char *path, const uint8_t *img, size_t size,
-                    const char *cmdline, const char *initrd_path, uint64_t lowmem,
-                    uint64_t highmem, uint64_t rsdp_addr, LinuxBoot *out)
-{
-    /* a GDT for the 32-bit boot protocol: __BOOT_CS (0x10) and __BOOT_DS (0x18), flat */
-    static const uint64_t gdt[4] = { 0, 0, 0x00CF9B000000FFFFull, 0x00CF93000000FFFFull };
+/* The bzImage's header checks shared by both entries. */
+typedef struct LinuxImage {
     uint16_t version;
-    uint32_t setup_sects, cmdline_max;
-    uint64_t setup_size, pm_size, hdr_end, initrd_addr = 0, initrd_size = 0;
-    size_t cmdline_len;
-    LinuxLayout lay;
-    uint8_t *zp;
+    uint64_t setup_size;     /* the real-mode setup code, header included */
+    uint64_t pm_size;        /* the protected-mode kernel after it */
+} LinuxImage;
+
+static int linux_check_image(const char *path, const uint8_t *img, size_t size,
+                             LinuxImage *li)
+{
+    uint32_t setup_sects;
 
     if (!linux_boot_probe(img, size)) {
         error_report("'%s' is not a Linux bzImage (no \"HdrS\" boot header at 0x202)", path);
         return -1;
     }
-    version = rd16(img + HDR_VERSION);
-    if (version < 0x206) {
+    li->version = rd16(img + HDR_VERSION);
+    if (li->version < 0x206) {
         error_report("'%s' is a Linux bzImage with boot protocol %u.%02u: tandem needs "
-                     "2.06 or later", path, version >> 8, version & 0xff);
+                     "2.06 or later", path, li->version >> 8, li->version & 0xff);
         return -1;
     }
     /* the setup code (at least 5 sectors) covers the whole header: check it is there
      * before reading fields past the version */
     setup_sects = img[HDR_SETUP_SECTS] ? img[HDR_SETUP_SECTS] : 4;
-    setup_size = (uint64_t)(setup_sects + 1) * 512;
-    if (setup_size >= size) {
+    li->setup_size = (uint64_t)(setup_sects + 1) * 512;
+    if (li->setup_size >= size) {
         error_report("'%s' is truncated: %zu bytes, but its setup code alone has %" PRIu64,
-                     path, size, setup_size);
+                     path, size, li->setup_size);
         return -1;
     }
     if (!(img[HDR_LOADFLAGS] & LOADED_HIGH)) {
@@ -242,67 +254,114 @@ int linux_boot_load(Machine *m, const char *path, const uint8_t *img, size_t siz
                      "only", path);
         return -1;
     }
-    pm_size = (uint64_t)rd32(img + HDR_SYSSIZE) * 16;
-    if (!pm_size) {
-        pm_size = size - setup_size;
+    li->pm_size = (uint64_t)rd32(img + HDR_SYSSIZE) * 16;
+    if (!li->pm_size) {
+        li->pm_size = size - li->setup_size;
     }
-    if (setup_size + pm_size > size) {
+    if (li->setup_size + li->pm_size > size) {
         error_report("'%s' is truncated: its header announces %" PRIu64 " bytes of kernel "
-                     "after the setup code, the file has %" PRIu64, path, pm_size,
-                     (uint64_t)size - setup_size);
+                     "after the setup code, the file has %" PRIu64, path, li->pm_size,
+                     (uint64_t)size - li->setup_size);
         return -1;
     }
+    return 0;
+}
 
+/* The command line against the kernel's limit and the room the loader has for it. */
+static int linux_check_cmdline(const uint8_t *img, const char *cmdline, size_t room)
+{
+    size_t len = strlen(cmdline);
+    uint32_t max = rd32(img + HDR_CMDLINE_SIZE);
+
+    if (len > max) {
+        error_report("command line is %zu bytes, the kernel accepts at most %u", len, max);
+        return -1;
+    }
+    if (len + 1 > room) {
+        error_report("command line is %zu bytes, this loader has room for %zu", len,
+                     room - 1);
+        return -1;
+    }
+    return 0;
+}
+
+/* Read and place the initrd (size checked before it is read: one too large is refused
+ * without reading it). *data: the contents (free() it), NULL when the file is empty. */
+static int linux_read_initrd(const char *initrd_path, const uint8_t *img, uint16_t version,
+                             uint64_t lowmem, uint64_t highmem, uint64_t kernel_end,
+                             uint8_t **data, uint64_t *addr, uint64_t *size)
+{
+    struct stat st;
+    size_t isize;
+    uint64_t planned = 0;
+    bool placed = false;
+    uint8_t *initrd;
+
+    if (stat(initrd_path, &st) == 0 && S_ISREG(st.st_mode)) {
+        planned = st.st_size;
+        if (linux_place_initrd(initrd_path, planned, img, version, lowmem, highmem,
+                               kernel_end, addr) < 0) {
+            return -1;
+        }
+        placed = true;
+    }
+    initrd = loader_read_file(initrd_path, &isize, "initrd");
+    if (!initrd) {
+        return -1;
+    }
+    if ((!placed || isize != planned) &&
+        linux_place_initrd(initrd_path, isize, img, version, lowmem, highmem, kernel_end,
+                           addr) < 0) {
+        free(initrd);
+        return -1;
+    }
+    *size = isize;
+    if (!isize) {
+        free(initrd);
+        initrd = NULL;
+        *addr = 0;
+    }
+    *data = initrd;
+    return 0;
+}
+
+int linux_boot_load(Machine *m, const char *path, const uint8_t *img, size_t size,
+                    const char *cmdline, const char *initrd_path, uint64_t lowmem,
+                    uint64_t highmem, uint64_t rsdp_addr, LinuxBoot *out)
+{
+    /* a GDT for the 32-bit boot protocol: __BOOT_CS (0x10) and __BOOT_DS (0x18), flat */
+    static const uint64_t gdt[4] = { 0, 0, 0x00CF9B000000FFFFull, 0x00CF93000000FFFFull };
+    uint16_t version;
+    uint64_t setup_size, pm_size, hdr_end, initrd_addr = 0, initrd_size = 0;
+    size_t cmdline_len;
+    LinuxLayout lay;
+    LinuxImage li;
+    uint8_t *zp;
+
+    if (linux_check_image(path, img, size, &li) < 0) {
+        return -1;
+    }
+    version = li.version;
+    setup_size = li.setup_size;
+    pm_size = li.pm_size;
     cmdline = cmdline ? cmdline : "";
     cmdline_len = strlen(cmdline);
-    cmdline_max = rd32(img + HDR_CMDLINE_SIZE);
-    if (cmdline_len > cmdline_max) {
-        error_report("command line is %zu bytes, the kernel accepts at most %u", cmdline_len,
-                     cmdline_max);
+    if (linux_check_cmdline(img, cmdline, LINUX_LOW_END - LINUX_CMDLINE_ADDR) < 0) {
         return -1;
     }
-    if (cmdline_len + 1 > LINUX_LOW_END - LINUX_CMDLINE_ADDR) {
-        error_report("command line is %zu bytes, this loader has room for %u", cmdline_len,
-                     LINUX_LOW_END - LINUX_CMDLINE_ADDR - 1);
+    if (linux_layout(path, img, version, pm_size, lowmem, false, &lay) < 0) {
         return -1;
     }
-
-    if (linux_layout(path, img, version, pm_size, lowmem, &lay) < 0) {
-        return -1;
-    }
-
     if (initrd_path) {
-        struct stat st;
-        size_t isize;
-        uint64_t planned = 0;
-        bool placed = false;
         uint8_t *initrd;
-        /* check the size first: an initrd too large is refused before it is read */
-        if (stat(initrd_path, &st) == 0 && S_ISREG(st.st_mode)) {
-            planned = st.st_size;
-            if (linux_place_initrd(initrd_path, planned, img, version, lowmem, highmem,
-                                   lay.end, &initrd_addr) < 0) {
-                return -1;
-            }
-            placed = true;
-        }
-        initrd = loader_read_file(initrd_path, &isize, "initrd");
-        if (!initrd) {
+        if (linux_read_initrd(initrd_path, img, version, lowmem, highmem, lay.end, &initrd,
+                              &initrd_addr, &initrd_size) < 0) {
             return -1;
         }
-        if ((!placed || isize != planned) &&
-            linux_place_initrd(initrd_path, isize, img, version, lowmem, highmem, lay.end,
-                               &initrd_addr) < 0) {
+        if (initrd) {
+            loader_add_blob(m, initrd_addr, initrd, initrd_size, initrd_path);
             free(initrd);
-            return -1;
         }
-        initrd_size = isize;
-        if (isize) {
-            loader_add_blob(m, initrd_addr, initrd, isize, initrd_path);
-        } else {
-            initrd_addr = 0;
-        }
-        free(initrd);
     }
 
     /* the zero page: the setup header as the image has it, then the loader's fields */
@@ -336,6 +395,81 @@ int linux_boot_load(Machine *m, const char *path, const uint8_t *img, size_t siz
     out->gdt_base = LINUX_GDT_ADDR;
     out->gdt_limit = sizeof(gdt) - 1;
     out->cmdline_addr = LINUX_CMDLINE_ADDR;
+    out->initrd_addr = initrd_addr;
+    out->initrd_size = initrd_size;
+    return 0;
+}
+
+int linux_boot_fw_cfg(Device *fw_cfg, const char *path, const uint8_t *img, size_t size,
+                      const char *cmdline, const char *initrd_path, uint64_t lowmem,
+                      LinuxBoot *out)
+{
+    uint64_t initrd_addr = 0, initrd_size = 0;
+    uint8_t *setup, *initrd = NULL;
+    LinuxLayout lay;
+    LinuxImage li;
+    int r = 0;
+
+    if (linux_check_image(path, img, size, &li) < 0) {
+        return -1;
+    }
+    if (li.setup_size > LINUX_FW_CFG_SETUP_MAX) {
+        error_report("'%s' has %" PRIu64 " bytes of real-mode setup code: the boot protocol"
+                     " allows %u", path, li.setup_size, LINUX_FW_CFG_SETUP_MAX);
+        return -1;
+    }
+    cmdline = cmdline ? cmdline : "";
+    if (linux_check_cmdline(img, cmdline, LINUX_LOW_END - LINUX_FW_CFG_CMDLINE_ADDR) < 0) {
+        return -1;
+    }
+    if (lowmem <= LINUX_FW_CFG_TOP_RESERVE + LINUX_FW_CFG_KERNEL_ADDR) {
+        error_report("the guest has %" PRIu64 " KiB of RAM: too little to boot Linux",
+                     lowmem / KiB);
+        return -1;
+    }
+    lowmem -= LINUX_FW_CFG_TOP_RESERVE;
+    if (linux_layout(path, img, li.version, li.pm_size, lowmem, true, &lay) < 0) {
+        return -1;
+    }
+    if (initrd_path &&
+        linux_read_initrd(initrd_path, img, li.version, lowmem, 0, lay.end, &initrd,
+                          &initrd_addr, &initrd_size) < 0) {
+        return -1;
+    }
+
+    /* the setup code as the image has it, its header patched as a boot loader does */
+    setup = xmalloc(li.setup_size);
+    memcpy(setup, img, li.setup_size);
+    setup[HDR_TYPE_OF_LOADER] = LOADER_TYPE_UNDEFINED;
+    setup[HDR_LOADFLAGS] |= CAN_USE_HEAP;
+    wr16(setup + HDR_HEAP_END_PTR, LINUX_FW_CFG_HEAP_END - 0x200);
+    wr32(setup + HDR_CODE32_START, (uint32_t)lay.load);
+    wr32(setup + HDR_CMD_LINE_PTR, LINUX_FW_CFG_CMDLINE_ADDR);
+    wr32(setup + HDR_RAMDISK_IMAGE, (uint32_t)initrd_addr);
+    wr32(setup + HDR_RAMDISK_SIZE, (uint32_t)initrd_size);
+
+    r |= fw_cfg_add_i32(fw_cfg, FW_CFG_SETUP_ADDR, LINUX_FW_CFG_SETUP_ADDR);
+    r |= fw_cfg_add_i32(fw_cfg, FW_CFG_SETUP_SIZE, (uint32_t)li.setup_size);
+    r |= fw_cfg_add_bytes(fw_cfg, FW_CFG_SETUP_DATA, setup, li.setup_size);
+    r |= fw_cfg_add_i32(fw_cfg, FW_CFG_KERNEL_ADDR, (uint32_t)lay.load);
+    r |= fw_cfg_add_i32(fw_cfg, FW_CFG_KERNEL_SIZE, (uint32_t)li.pm_size);
+    r |= fw_cfg_add_bytes(fw_cfg, FW_CFG_KERNEL_DATA, img + li.setup_size, li.pm_size);
+    r |= fw_cfg_add_i32(fw_cfg, FW_CFG_INITRD_ADDR, (uint32_t)initrd_addr);
+    r |= fw_cfg_add_i32(fw_cfg, FW_CFG_INITRD_SIZE, (uint32_t)initrd_size);
+    r |= fw_cfg_add_bytes(fw_cfg, FW_CFG_INITRD_DATA, initrd, initrd_size);
+    r |= fw_cfg_add_i32(fw_cfg, FW_CFG_CMDLINE_ADDR, LINUX_FW_CFG_CMDLINE_ADDR);
+    r |= fw_cfg_add_i32(fw_cfg, FW_CFG_CMDLINE_SIZE, (uint32_t)strlen(cmdline) + 1);
+    r |= fw_cfg_add_string(fw_cfg, FW_CFG_CMDLINE_DATA, cmdline);
+    free(setup);
+    free(initrd);
+    if (r) {
+        return -1;   /* fw_cfg said why */
+    }
+
+    memset(out, 0, sizeof(*out));
+    out->version = li.version;
+    out->entry = (uint32_t)lay.load;
+    out->cmdline_addr = LINUX_FW_CFG_CMDLINE_ADDR;
     out->initrd_addr = initrd_addr;
     out->initrd_size = initrd_size;
     return 0;
