@@ -14,18 +14,20 @@
  * requests on the main loop (PIO, MMIO copy, both with count/df and data_is_ptr, PCI config
  * turned into 0xcf8/0xcfc accesses, time offset, invalidate), drains the buffered ring, and
  * reports readiness in xenstore (/local/domain/0/device-model/DOMID/state = running).
- * Guest RAM (data_is_ptr) is reached through a small cache of foreign page mappings,
- * dropped on IOREQ_TYPE_INVALIDATE. Interrupts go out through xendevicemodel.
- * Statistics: the requests served are counted by kind and direction (AccelOps.stats); at
+ * Guest RAM (data_is_ptr, and the devices' DMA through the board's guest memory window,
+ * xen_guest_memory_init) is reached through a cache of foreign mappings in 1 MiB buckets,
+ * dropped on IOREQ_TYPE_INVALIDATE. Interrupts go out through xendevicemodel: ISA IRQ
+ * levels, PCI INTx levels, PCI link routes (the PIIX3's route registers) and MSIs.
+ * Statistics: the requests served are counted by kind and direction, with the interrupts
+ * sent and the mappings made (AccelOps.stats); at
  * SIGHUP (how libxl stops its device model on xl destroy), SIGTERM, SIGINT or at the end
  * they go to stderr (libxl's qemu-dm-NAME.log) with the per-region device accesses, in the
  * table format of --compare, once; then the machine shuts down in order.
  *
  * Tested against a real Xen 4.17 by `make check-xen` (tests/xen): port I/O, MMIO of every
  * size, data in guest RAM (REP MOVS), PCI configuration (hvmloader), the statistics. Not
- * exercised there yet: buffered requests, invalidate, interrupts. Not implemented: MSI, vCPU hotplug, the RTC time offset
- * (counted, not applied), guest RAM in tandem's own RAM regions (machine RAM stays local:
- * DMA by devices does not reach the guest yet), save/restore, stubdomains.
+ * implemented: vCPU hotplug, the RTC time offset (counted, not applied), save/restore,
+ * stubdomains, guest memory above 1 TiB.
  */
 #include "util/osdep.h"
 #include "accel/accel.h"
@@ -46,11 +48,13 @@
 #include <xen/memory.h>
 
 #define XEN_PAGE 4096
-#define MAPCACHE_SIZE 64
+#define MAPCACHE_BUCKET_PAGES 256     /* 1 MiB of guest memory per mapping */
+#define MAPCACHE_BUCKETS 64
 
 typedef struct XenMapEntry {
-    uint64_t pfn;
-    void *page;
+    uint64_t bucket;                  /* guest page number / MAPCACHE_BUCKET_PAGES */
+    void *page;                       /* the bucket's first page; NULL: entry unused */
+    uint8_t absent[MAPCACHE_BUCKET_PAGES / 8];   /* pages Xen could not map */
 } XenMapEntry;
 
 typedef struct XenState {
@@ -69,10 +73,12 @@ typedef struct XenState {
     evtchn_port_t buf_port;
     unsigned watch;
     MemListener io_listener, mem_listener;
-    XenMapEntry map[MAPCACHE_SIZE];
+    XenMapEntry map[MAPCACHE_BUCKETS];
     /* requests served, by kind; [0] reads, [1] writes */
     uint64_t n_pio[2], n_mmio[2], n_pci[2], n_ptr, n_timeoffset, n_invalidate, n_buffered,
              n_unknown;
+    uint64_t n_maps, n_unmaps;        /* foreign-mapping cache: buckets mapped, unmapped */
+    uint64_t n_msi, n_link_route;     /* interrupts sent other than ISA/INTx levels */
     int64_t time_offset;
     int sig_pipe[2];                  /* SIGHUP/SIGTERM/SIGINT to the main loop */
     unsigned sig_watch;
@@ -106,52 +112,82 @@ static bool xen_available(const char **why)
     return false;
 }
 
-/* ---- guest RAM through foreign mappings ---- */
+/* ---- guest memory through foreign mappings ----
+ * A cache of MAPCACHE_BUCKETS mappings of MAPCACHE_BUCKET_PAGES consecutive guest pages
+ * each (1 MiB), direct-mapped by bucket number: a DMA or a REP string request walks through
+ * a bucket with one privcmd call instead of one per page. Xen maps what it can of a bucket
+ * and reports the other pages (holes, MMIO) one by one in err[]: those read as all ones and
+ * drop writes. IOREQ_TYPE_INVALIDATE (the guest's memory map changed) drops every mapping. */
 
-static void *map_guest_page(XenState *s, uint64_t pfn)
+static XenMapEntry *map_bucket(XenState *s, uint64_t bucket)
 {
-    XenMapEntry *e = &s->map[pfn % MAPCACHE_SIZE];
-    xen_pfn_t p = pfn;
-    int err = 0;
+    XenMapEntry *e = &s->map[bucket % MAPCACHE_BUCKETS];
+    xen_pfn_t pfns[MAPCACHE_BUCKET_PAGES];
+    int err[MAPCACHE_BUCKET_PAGES];
 
-    if (e->page && e->pfn == pfn) {
-        return e->page;
+    if (e->page && e->bucket == bucket) {
+        return e;
     }
     if (e->page) {
-        xenforeignmemory_unmap(s->fmem, e->page, 1);
+        xenforeignmemory_unmap(s->fmem, e->page, MAPCACHE_BUCKET_PAGES);
         e->page = NULL;
+        s->n_unmaps++;
     }
-    e->page = xenforeignmemory_map(s->fmem, s->domid, PROT_READ | PROT_WRITE, 1, &p, &err);
-    if (e->page && err) {
-        xenforeignmemory_unmap(s->fmem, e->page, 1);
-        e->page = NULL;
+    for (int i = 0; i < MAPCACHE_BUCKET_PAGES; i++) {
+        pfns[i] = bucket * MAPCACHE_BUCKET_PAGES + i;
+        err[i] = 0;
     }
+    e->page = xenforeignmemory_map(s->fmem, s->domid, PROT_READ | PROT_WRITE,
+                                   MAPCACHE_BUCKET_PAGES, pfns, err);
     if (!e->page) {
-        error_report("xen: cannot map guest page 0x%" PRIx64 " of domain %d", pfn, s->domid);
+        error_report("xen: cannot map guest pages 0x%" PRIx64 "+0x%x of domain %d: %s",
+                     bucket * MAPCACHE_BUCKET_PAGES, MAPCACHE_BUCKET_PAGES, s->domid,
+                     strerror(errno));
         return NULL;
     }
-    e->pfn = pfn;
-    return e->page;
+    s->n_maps++;
+    e->bucket = bucket;
+    memset(e->absent, 0, sizeof(e->absent));
+    for (int i = 0; i < MAPCACHE_BUCKET_PAGES; i++) {
+        if (err[i]) {
+            e->absent[i / 8] |= (uint8_t)(1u << (i % 8));
+        }
+    }
+    return e;
+}
+
+/* The host address of guest page pfn, or NULL when the domain has no RAM there. */
+static uint8_t *map_guest_page(XenState *s, uint64_t pfn)
+{
+    unsigned i = (unsigned)(pfn % MAPCACHE_BUCKET_PAGES);
+    XenMapEntry *e = map_bucket(s, pfn / MAPCACHE_BUCKET_PAGES);
+
+    if (!e || (e->absent[i / 8] & (1u << (i % 8)))) {
+        return NULL;
+    }
+    return (uint8_t *)e->page + (size_t)i * XEN_PAGE;
 }
 
 static void mapcache_invalidate(XenState *s)
 {
-    for (int i = 0; i < MAPCACHE_SIZE; i++) {
+    for (int i = 0; i < MAPCACHE_BUCKETS; i++) {
         if (s->map[i].page) {
-            xenforeignmemory_unmap(s->fmem, s->map[i].page, 1);
+            xenforeignmemory_unmap(s->fmem, s->map[i].page, MAPCACHE_BUCKET_PAGES);
             s->map[i].page = NULL;
+            s->n_unmaps++;
         }
     }
 }
 
-/* Copy len bytes between guest-physical gpa and buf (to the guest when to_guest). */
+/* Copy len bytes between guest-physical gpa and buf (to the guest when to_guest). Bytes of
+ * pages the domain lacks read as 0xff; writes to them are dropped. */
 static void guest_copy(XenState *s, uint64_t gpa, void *buf, size_t len, bool to_guest)
 {
     uint8_t *b = buf;
 
     while (len) {
         size_t off = gpa & (XEN_PAGE - 1), n = MIN(len, XEN_PAGE - off);
-        uint8_t *page = map_guest_page(s, gpa / XEN_PAGE);
+        uint8_t *page = s->fmem ? map_guest_page(s, gpa / XEN_PAGE) : NULL;
         if (!page) {
             if (!to_guest) {
                 memset(b, 0xff, n);
@@ -165,6 +201,33 @@ static void guest_copy(XenState *s, uint64_t gpa, void *buf, size_t len, bool to
         b += n;
         len -= n;
     }
+}
+
+/* The guest memory region's callbacks: device DMA (fw_cfg, edu, ...) through m->sysmem_as. */
+static uint64_t guest_memory_read(void *opaque, hwaddr addr, unsigned size)
+{
+    uint64_t v = 0;
+
+    guest_copy(&xs_state, addr, &v, size, false);
+    return v;
+}
+
+static void guest_memory_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
+{
+    guest_copy(&xs_state, addr, &val, size, true);
+}
+
+static const MemRegionOps guest_memory_ops = {
+    .read = guest_memory_read,
+    .write = guest_memory_write,
+    .valid_min = 1,
+    .valid_max = 8,
+    .unaligned = true,
+};
+
+void xen_guest_memory_init(MemRegion *mr, const char *name, uint64_t size)
+{
+    mr_init_io(mr, name, &guest_memory_ops, &xs_state, size);
 }
 
 /* ---- serving requests ---- */
@@ -336,7 +399,7 @@ static void claim(XenState *s, const FlatRange *fr, int is_mmio, bool add)
 {
     int r;
 
-    if (fr->mr->type != MR_IO || fr->size == 0) {
+    if (fr->mr->type != MR_IO || fr->size == 0 || fr->mr->ops == &guest_memory_ops) {
         return;   /* RAM and ROM are the guest's own, in Xen */
     }
     if (add) {
@@ -527,6 +590,10 @@ static void xen_stats(Machine *m, AccelStatFn *fn, void *opaque)
     fn(opaque, "ioreqs", "time-offset", s->n_timeoffset);
     fn(opaque, "ioreqs", "invalidate", s->n_invalidate);
     fn(opaque, "ioreqs", "unknown", s->n_unknown);
+    fn(opaque, "interrupts", "msi", s->n_msi);
+    fn(opaque, "interrupts", "pci-link-route", s->n_link_route);
+    fn(opaque, "mapcache", "buckets-mapped", s->n_maps);
+    fn(opaque, "mapcache", "buckets-unmapped", s->n_unmaps);
 }
 
 /* ---- the statistics report (stderr, which libxl keeps in qemu-dm-NAME.log) ---- */
@@ -656,6 +723,29 @@ void xen_set_pci_intx_level(int dev, int intx, int level)
     if (xs_state.dmod) {
         xendevicemodel_set_pci_intx_level(xs_state.dmod, xs_state.domid, 0, 0, (uint8_t)dev,
                                           (uint8_t)intx, level ? 1 : 0);
+    }
+}
+
+void xen_inject_msi(uint64_t addr, uint32_t data)
+{
+    if (xs_state.dmod) {
+        xs_state.n_msi++;
+        if (xendevicemodel_inject_msi(xs_state.dmod, xs_state.domid, addr, data) < 0) {
+            error_report("xen: cannot inject MSI 0x%" PRIx64 "/0x%x into domain %d: %s", addr,
+                         data, xs_state.domid, strerror(errno));
+        }
+    }
+}
+
+void xen_set_pci_link_route(int link, int irq)
+{
+    if (xs_state.dmod) {
+        xs_state.n_link_route++;
+        if (xendevicemodel_set_pci_link_route(xs_state.dmod, xs_state.domid, (uint8_t)link,
+                                              (uint8_t)irq) < 0) {
+            error_report("xen: cannot route PCI link %d to IRQ %d in domain %d: %s", link, irq,
+                         xs_state.domid, strerror(errno));
+        }
     }
 }
 

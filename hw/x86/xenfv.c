@@ -11,9 +11,10 @@
  * above hvmloader's PCI hole and reserved area below 0xFC000000+; its ports 0xE0-0xEB
  * include 0xE9, which Xen serves itself before any device model): tests/xen/tiny.c uses it
  * to prove the MMIO ioreq path.
- * Guest RAM and the CPUs belong to Xen: the RAM region here is tandem's bookkeeping only
- * (devices' DMA does not reach the guest yet), the CPUs are never run by tandem, and Xen
- * loads the firmware (no -kernel, -bios). Runs only under -accel xen.
+ * Guest RAM and the CPUs belong to Xen: the board's RAM region is a window onto the
+ * domain's memory (xen_guest_memory_init: devices' DMA reaches the guest through the
+ * accelerator's foreign-mapping cache), the CPUs are never run by tandem, and Xen loads the
+ * firmware (no -bios). Runs only under -accel xen.
  * Not yet: the Xen platform PCI device (5853:0001), PCI INTx to Xen (the PIIX3's PIRQ
  * outputs are unconnected), VGA, disks, NICs. Untested against a real Xen.
  */
@@ -24,6 +25,9 @@
 #include "accel/xen/xen.h"
 #include "backends/chardev.h"
 #include "cpu/x86/cpu.h"
+
+#define XENFV_GUEST_MEMORY_SIZE (1ull << 40)
+#define XENFV_GUEST_MEMORY_PRIORITY -10   /* below the PCI BARs (-1) and fixed devices (0) */
 
 typedef struct XenFVBoard {
     Device *serial[MACHINE_MAX_SERIAL];
@@ -52,7 +56,10 @@ static int xenfv_init(Machine *m)
                      " the domain's firmware (firmware=, kernel= in the domain's config)");
         return -1;
     }
-    mr_init_ram(&m->ram, "xenfv.ram", m->opts.ram_size);
+    /* The whole guest-physical space below 1 TiB as the domain's p2m shows it: device DMA
+     * reaches whatever RAM the domain has there, wherever hvmloader put it. */
+    xen_guest_memory_init(&m->ram, "xen.guest-memory", XENFV_GUEST_MEMORY_SIZE);
+    mr_add_subregion(&m->sysmem, 0, &m->ram, XENFV_GUEST_MEMORY_PRIORITY);
     if (machine_create_cpus(m) < 0) {
         return -1;
     }

@@ -28,19 +28,8 @@
 emu=${1:?usage: accel-switch.sh TANDEM GUEST_DIR}
 guests=${2:?usage: accel-switch.sh TANDEM GUEST_DIR}
 elf=$guests/count.elf
-tmp=$(mktemp -d)
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-cleanup() {
-    exec 3>&- 2>/dev/null
-    [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-for f in "$elf" "$guests/hello.elf"; do
-    [ -f "$f" ] || { echo "FAIL $f is missing (make guests builds it)"; echo "0 passed, 1 failed"; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
+need_files "make guests builds it" "$elf" "$guests/hello.elf"
 exitdev="isa-debug-exit,iobase=0xf4,iosize=0x4"
 
 if [ ! -e /dev/kvm ]; then
@@ -292,5 +281,4 @@ npass=7
 finish "run 5 (timer interrupts, in-kernel irqchip, tcg -> kvm -> tcg)" 1 "$tmp/err5"
 npass=4
 tr -d '\r' < "$serial" | grep '^timer interrupts:' | sed 's/^/     /'
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -3,15 +3,13 @@
 # Bad input must give one clear line on stderr and a non-zero exit, never a crash or a hang.
 # Usage: bad-input.sh TANDEM
 emu=${1:?usage: bad-input.sh TANDEM}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 printf 'this is not a kernel\n' > "$tmp/text"
 head -c 4096 /dev/zero > "$tmp/zeros"
 # an ELF64 executable that is not Multiboot: the emulator binary itself
 cp "$emu" "$tmp/elf64"
 # a bzImage-like file: "HdrS" at 0x202
 head -c 1024 /dev/zero > "$tmp/bz"; printf 'HdrS' | dd of="$tmp/bz" bs=1 seek=514 conv=notrunc 2>/dev/null
-pass=0; fail=0
 # check NAME EXPECTED-REGEX ARGS...
 check() {
     name=$1; want=$2; shift 2
@@ -49,5 +47,4 @@ check "unknown accelerator" "no usable accelerator|unknown accelerator" -accel w
 check "unknown -d item" "unknown -d item" -d nonsense
 check "nothing to boot" "nothing to boot" -M pc -nographic
 check "bad -smp" "invalid -smp" -smp zero -kernel "$tmp/text"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -13,11 +13,7 @@
 # Usage: compare.sh TANDEM GUEST_DIR
 emu=${1:?usage: compare.sh TANDEM GUEST_DIR}
 guests=${2:?usage: compare.sh TANDEM GUEST_DIR}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0; skip=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/lib.sh"
 dbg="-device isa-debug-exit,iobase=0xf4,iosize=0x4"
 
 # cmp NAME ARGS...: runs tandem --compare ARGS, status in $rc, table in $tmp/NAME.out
@@ -104,17 +100,6 @@ fi
     ok "--help documents --compare and --stats-file" || bad "--help lacks --compare/--stats-file"
 
 # --- bad input: one line on stderr, nothing on stdout, exit 2 ------------------------------
-badcase() {
-    what=$1; shift
-    timeout 20 "$emu" "$@" </dev/null >"$tmp/bad.out" 2>"$tmp/bad.err"
-    rc=$?
-    lines=$(wc -l <"$tmp/bad.err")
-    if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -s "$tmp/bad.out" ]; then
-        ok "$what: $(cat "$tmp/bad.err")"
-    else
-        bad "$what: exit $rc, $lines stderr lines"; cat "$tmp/bad.err" "$tmp/bad.out" | head -5
-    fi
-}
 badcase "unknown accelerator" --compare foo,tcg -kernel "$guests/hello.elf" $dbg
 badcase "one accelerator" --compare tcg -kernel "$guests/hello.elf" $dbg
 badcase "no guest" --compare tcg,tcg
@@ -164,5 +149,4 @@ else
     fi
 fi
 
-if [ "$skip" -gt 0 ]; then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi
-[ "$fail" -eq 0 ]
+summary

@@ -9,12 +9,8 @@
 # Usage: kvm.sh TANDEM GUEST_DIR
 emu=${1:?usage: kvm.sh TANDEM GUEST_DIR}
 guests=${2:?usage: kvm.sh TANDEM GUEST_DIR}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0; skip=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -s "$tmp/err" ] && sed 's/^/    /' "$tmp/err" | head -n 20; }
-skipped() { skip=$((skip + 1)); echo "skip $1"; }
+. "$(dirname "$0")/lib.sh"
+show_err=1
 hello=$guests/hello.elf
 exit_dev="-device isa-debug-exit,iobase=0xf4,iosize=0x4"
 
@@ -162,5 +158,4 @@ for mode in on off; do
         bad "-smp 2 under kvm, kernel-irqchip=$mode: exit $rc"
 done
 
-echo "$pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+summary

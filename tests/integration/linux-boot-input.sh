@@ -14,8 +14,7 @@
 # Usage: linux-boot-input.sh TANDEM
 set -u
 emu=${1:?usage: linux-boot-input.sh TANDEM}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 oct() { printf "\\$(printf %03o "$1")"; }
 le16() { oct $(($1 & 255)); oct $((($1 >> 8) & 255)); }
@@ -65,9 +64,6 @@ bz "$tmp/truncated" 0x020f 1 255 4096
 truncate -s 200M "$tmp/huge-initrd"
 long=$(printf '%0300d' 0)
 
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 # check NAME EXPECTED-REGEX ARGS...
 check() {
     name=$1; want=$2; shift 2
@@ -102,5 +98,4 @@ if [ "$rc" -eq 1 ]; then
 else
     bad "32-bit entry: exit $rc (1 = passed, 3 = a check failed)"; cat "$tmp/err"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

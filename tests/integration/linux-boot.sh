@@ -8,19 +8,8 @@
 emu=${1:?usage: linux-boot.sh TANDEM GUEST_DIR}
 guest=${2:?usage: linux-boot.sh TANDEM GUEST_DIR}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
-tmp=$(mktemp -d)
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-cleanup() {
-    exec 3>&- 2>/dev/null
-    [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-for f in vmlinuz initramfs.cpio; do
-    [ -f "$guest/$f" ] || { echo "FAIL $guest/$f is missing (make guest builds it)"; echo "0 passed, 1 failed"; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
+need_files "make guest builds it" "$guest/vmlinuz" "$guest/initramfs.cpio"
 
 # wait_for PATTERN SECONDS: until the serial log has PATTERN (counted from $mark lines on)
 wait_for() {
@@ -83,5 +72,4 @@ rc=$?
 grep -q "Brought up 1 node, 2 CPUs" "$tmp/out2" && ok "-smp 2: the kernel brought up 2 CPUs" || { bad "-smp 2: no 'Brought up 1 node, 2 CPUs'"; grep -i smp "$tmp/out2" | head; }
 grep -q "Kernel panic" "$tmp/out2" && ok "panic=-1: the kernel panicked" || bad "no kernel panic"
 [ "$rc" -eq 0 ] && ok "panic=-1 with -no-reboot: tandem exited with status 0" || { bad "panic=-1 with -no-reboot: exit status $rc"; tail -5 "$tmp/out2"; }
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -12,11 +12,7 @@
 # Usage: lockstep.sh TANDEM GUEST_DIR
 emu=${1:?usage: lockstep.sh TANDEM GUEST_DIR}
 guests=${2:?usage: lockstep.sh TANDEM GUEST_DIR}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/lib.sh"
 dbg="-device isa-debug-exit,iobase=0xf4,iosize=0x4"
 
 # ls NAME ARGS...: tandem ARGS with a timeout; status in $rc, $tmp/NAME.out and .err
@@ -116,17 +112,6 @@ fi
     bad "--help lacks --lockstep"
 
 # --- bad input: one line on stderr, exit 2 ---------------------------------------------------
-badcase() {
-    what=$1; shift
-    timeout 20 "$emu" "$@" </dev/null >"$tmp/bad.out" 2>"$tmp/bad.err"
-    rc=$?
-    lines=$(wc -l <"$tmp/bad.err")
-    if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -s "$tmp/bad.out" ]; then
-        ok "$what: $(cat "$tmp/bad.err")"
-    else
-        bad "$what: exit $rc, $lines stderr lines"; cat "$tmp/bad.err" "$tmp/bad.out" | head -5
-    fi
-}
 badcase "one accelerator" --lockstep tcg -kernel "$guests/hello.elf" $dbg
 badcase "kvm as the reference" --lockstep kvm,tcg -kernel "$guests/hello.elf" $dbg
 badcase "unknown accelerator" --lockstep tcg,foo -kernel "$guests/hello.elf" $dbg
@@ -164,5 +149,4 @@ else
         bad "tcg,kvm on hvsig: exit $rc"; show kvm-hvsig
     fi
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

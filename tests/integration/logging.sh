@@ -4,9 +4,7 @@
 # interrupts (int) and unimplemented instructions (unimp), written to the -D file.
 emu=${1:?usage: logging.sh TANDEM GUEST_DIR}
 guests=${2:?usage: logging.sh TANDEM GUEST_DIR}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
+. "$(dirname "$0")/lib.sh"
 expect() { # NAME FILE REGEX
     if grep -Eq "$3" "$2"; then pass=$((pass + 1)); echo "ok   $1"; else fail=$((fail + 1)); echo "FAIL $1: no /$3/ in the log"; fi
 }
@@ -32,5 +30,4 @@ timeout 20 "$emu" -M pc -nographic -no-reboot -kernel "$tmp/ud.bin" -d int,unimp
 expect "unimp: names the opcode" "$tmp/log2" '(0x100020|100020).*(0f 01 c2|VMLAUNCH|vmlaunch)'
 expect "int: #UD logged" "$tmp/log2" '(v=06|vector 0x6|vector 6|#UD)'
 expect "int: triple fault logged" "$tmp/log2" 'triple fault'
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

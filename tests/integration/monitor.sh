@@ -11,19 +11,8 @@
 emu=${1:?usage: monitor.sh TANDEM GUEST_DIR}
 guests=${2:?usage: monitor.sh TANDEM GUEST_DIR}
 elf=$guests/count.elf
-tmp=$(mktemp -d)
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-cleanup() {
-    exec 3>&- 2>/dev/null
-    [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-if [ ! -f "$elf" ]; then
-    echo "FAIL $elf is missing (make guests builds it)"; echo "0 passed, 1 failed"; exit 1
-fi
+. "$(dirname "$0")/lib.sh"
+need_files "make guests builds it" "$elf"
 
 # the output so far, without the '\r' of the terminal line ends, from line $mark on
 since() { tr -d '\r' < "$tmp/out" | tail -n +"$mark"; }
@@ -115,5 +104,4 @@ if [ "$rc" -ne 0 ] && [ "$(wc -l < "$tmp/err2")" -eq 1 ] && grep -q "monitor" "$
 else
     bad "-monitor tcp:1234: status $rc, stderr: $(cat "$tmp/err2")"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

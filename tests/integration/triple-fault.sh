@@ -5,8 +5,7 @@
 # The guest is a Multiboot image with load addresses (no ELF) whose code is one INT3 with
 # no IDT: #NP on the INT3 gate, then on #NP's gate (a #DF), then on #DF's: a triple fault.
 emu=${1:?usage: triple-fault.sh TANDEM}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 img=$tmp/tf.bin
 le32() { printf "\\$(printf %03o $(($1 & 255)))\\$(printf %03o $((($1 >> 8) & 255)))\\$(printf %03o $((($1 >> 16) & 255)))\\$(printf %03o $((($1 >> 24) & 255)))"; }
 {
@@ -14,9 +13,6 @@ le32() { printf "\\$(printf %03o $(($1 & 255)))\\$(printf %03o $((($1 >> 8) & 25
     le32 0x100000; le32 0x100000; le32 0; le32 0; le32 0x100020
     printf '\314\353\376'     # int3; jmp .
 } > "$img"
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
 timeout 20 "$emu" -M pc -nographic -no-reboot -kernel "$img" </dev/null >"$tmp/out" 2>"$tmp/err"
 rc=$?
@@ -30,5 +26,4 @@ timeout 3 "$emu" -M pc -nographic -d int -D "$tmp/log" -kernel "$img" </dev/null
 rc=$?
 resets=$(grep -c "triple fault" "$tmp/log")
 [ "$rc" -eq 124 ] && [ "$resets" -ge 2 ] && ok "without -no-reboot the PC resets ($resets triple faults in 3 s)" || bad "without -no-reboot: exit $rc, $resets triple faults"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

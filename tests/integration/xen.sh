@@ -10,13 +10,8 @@
 # Usage: xen.sh TANDEM GUEST_DIR
 emu=${1:?usage: xen.sh TANDEM GUEST_DIR}
 guests=${2:?usage: xen.sh TANDEM GUEST_DIR}
-tmp=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0; fail=0; skip=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -s "$tmp/err" ] && sed 's/^/    /' "$tmp/err" | head -n 20; }
-skipped() { skip=$((skip + 1)); echo "skip $1"; }
+. "$(dirname "$0")/lib.sh"
+show_err=1
 hello=$guests/hello.elf
 exit_dev="-device isa-debug-exit,iobase=0xf4,iosize=0x4"
 run() { timeout "$@" </dev/null >"$tmp/out" 2>"$tmp/err"; rc=$?; }
@@ -164,5 +159,4 @@ PY
         { cat "$tmp/py" >>"$tmp/err"; bad "QMP exchange: client $prc, tandem exit $rc"; }
 fi
 
-echo "xen: $pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+summary "xen: "
