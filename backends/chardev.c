@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * backends/chardev.c — character device back ends: stdio (with the Ctrl-A mux), file,
- * ring buffer and null.
+ * pipe, ring buffer and null.
  *
  * Models the host side of a serial line the way QEMU's -serial/-chardev does: output is
  * written through at once (blocking), input is queued per front end and handed over only
@@ -14,8 +14,13 @@
  * chr_mux_help). When stdin is not a terminal nothing is changed and input is read as it
  * comes (EOF stops reading).
  *
- * Not implemented: sockets, pipes, pty, serial break from the host (Ctrl-A b), log
- * timestamps (Ctrl-A t), more than one stdio chardev at a time.
+ * The pipe back end is QEMU's "pipe:PATH": input is read from PATH.in and output written
+ * to PATH.out, both opened read-write so that opening a FIFO never waits for its other end
+ * and a writer that closes the FIFO is no end of file; when neither exists, PATH itself
+ * serves both directions. Input is read as it comes, without the Ctrl-A escape.
+ *
+ * Not implemented: sockets, pty, serial break from the host (Ctrl-A b), log timestamps
+ * (Ctrl-A t), more than one stdio chardev at a time.
  */
 #include "util/osdep.h"
 #include "backends/chardev.h"
@@ -27,12 +32,13 @@
 #include <unistd.h>
 
 #define CHR_CTRL_A 0x01
-/* Stop reading the terminal while this much input waits for a slow front end. */
+/* Stop reading the terminal (or a pipe) while this much input waits for a slow front end. */
 #define CHR_INPUT_HIGH (64 * 1024)
 
 typedef enum ChrKind {
     CHR_KIND_STDIO,
     CHR_KIND_FILE,
+    CHR_KIND_PIPE,
     CHR_KIND_RINGBUF,
     CHR_KIND_NULL,
 } ChrKind;
@@ -165,6 +171,7 @@ int chr_write(Chardev *c, const uint8_t *buf, int len)
     switch (c->kind) {
     case CHR_KIND_STDIO:
     case CHR_KIND_FILE:
+    case CHR_KIND_PIPE:
         return chr_write_fd(c->out_fd, buf, len);
     case CHR_KIND_RINGBUF:
         chrq_push(&c->out, buf, (size_t)len);
@@ -192,7 +199,7 @@ size_t chr_ringbuf_read(Chardev *c, uint8_t *buf, size_t max)
  * Input: queues per front end, delivered under flow control
  */
 
-static void chr_stdio_watch(Chardev *c, bool on);
+static void chr_in_watch(Chardev *c, bool on);
 
 static void chr_deliver_queue(ChrQueue *q, const CharFront *fe)
 {
@@ -221,8 +228,8 @@ static void chr_deliver(Chardev *c)
         chr_deliver_queue(&c->in_mon, &c->mon);
     }
     c->delivering = false;
-    if (c->kind == CHR_KIND_STDIO && c->in_fe.len + c->in_mon.len < CHR_INPUT_HIGH) {
-        chr_stdio_watch(c, true);
+    if (c->in_fd >= 0 && c->in_fe.len + c->in_mon.len < CHR_INPUT_HIGH) {
+        chr_in_watch(c, true);
     }
 }
 
@@ -415,26 +422,32 @@ static void chr_stdio_raw(void)
     tcsetattr(STDIN_FILENO, TCSANOW, &tio);
 }
 
-static void chr_stdio_readable(void *opaque)
+/* Input from the terminal (through the Ctrl-A mux) or a pipe (as it is). */
+static void chr_fd_readable(void *opaque)
 {
     Chardev *c = opaque;
     uint8_t buf[4096];
     ssize_t n = read(c->in_fd, buf, sizeof(buf));
     if (n > 0) {
-        chr_mux_input(c, buf, (size_t)n);
+        if (c->kind == CHR_KIND_STDIO) {
+            chr_mux_input(c, buf, (size_t)n);
+        } else {
+            chr_queue_input(c, buf, (size_t)n);
+            chr_deliver(c);
+        }
         if (c->in_fe.len + c->in_mon.len >= CHR_INPUT_HIGH) {
-            chr_stdio_watch(c, false);   /* resumed by chr_deliver once drained */
+            chr_in_watch(c, false);   /* resumed by chr_deliver once drained */
         }
     } else if (n == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
         c->in_eof = true;
-        chr_stdio_watch(c, false);
+        chr_in_watch(c, false);
     }
 }
 
-static void chr_stdio_watch(Chardev *c, bool on)
+static void chr_in_watch(Chardev *c, bool on)
 {
     if (on && !c->watch && c->in_fd >= 0 && !c->in_eof) {
-        c->watch = main_loop_add_fd(c->in_fd, chr_stdio_readable, c);
+        c->watch = main_loop_add_fd(c->in_fd, chr_fd_readable, c);
     } else if (!on && c->watch) {
         main_loop_remove_fd(c->watch);
         c->watch = 0;
@@ -444,6 +457,54 @@ static void chr_stdio_watch(Chardev *c, bool on)
 /* ----------------------------------------------------------------------------------------
  * Creation
  */
+
+/* pipe:PATH: PATH.in and PATH.out, or PATH for both when neither exists. */
+static int chr_open_pipe(Chardev *c, const char *path, const char *name)
+{
+    size_t len = strlen(path) + 5;
+    char *in = xmalloc(len), *out = xmalloc(len);
+    int r = 0, in_err, out_err;
+
+    if (!*path) {
+        error_report("chardev '%s': pipe: needs a path (pipe:PATH opens PATH.in and PATH.out)",
+                     name);
+        free(in);
+        free(out);
+        return -1;
+    }
+    snprintf(in, len, "%s.in", path);
+    snprintf(out, len, "%s.out", path);
+    c->in_fd = open(in, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    in_err = errno;
+    c->out_fd = open(out, O_RDWR | O_CLOEXEC);
+    out_err = errno;
+    if (c->in_fd < 0 && c->out_fd < 0 && in_err == ENOENT && out_err == ENOENT) {
+        c->in_fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        if (c->in_fd < 0) {
+            error_report("chardev '%s': cannot open '%s' (nor '%s' and '%s'): %s", name, path,
+                         in, out, strerror(errno));
+            r = -1;
+        } else {
+            c->out_fd = c->in_fd;
+        }
+    } else if (c->in_fd < 0 || c->out_fd < 0) {
+        error_report("chardev '%s': cannot open '%s': %s", name, c->in_fd < 0 ? in : out,
+                     strerror(c->in_fd < 0 ? in_err : out_err));
+        r = -1;
+    }
+    if (r < 0) {
+        if (c->in_fd >= 0) {
+            close(c->in_fd);
+        }
+        if (c->out_fd >= 0 && c->out_fd != c->in_fd) {
+            close(c->out_fd);
+        }
+        c->in_fd = c->out_fd = -1;
+    }
+    free(in);
+    free(out);
+    return r;
+}
 
 Chardev *chr_new(const char *spec, const char *label)
 {
@@ -467,7 +528,14 @@ Chardev *chr_new(const char *spec, const char *label)
         c->out_fd = STDOUT_FILENO;
         chr_stdio_raw();
         stdio_chr = c;
-        chr_stdio_watch(c, true);
+        chr_in_watch(c, true);
+    } else if (!strncmp(spec, "pipe:", 5)) {
+        c->kind = CHR_KIND_PIPE;
+        if (chr_open_pipe(c, spec + 5, label ? label : spec) < 0) {
+            free(c);
+            return NULL;
+        }
+        chr_in_watch(c, true);
     } else if (!strncmp(spec, "file:", 5)) {
         const char *path = spec + 5;
         c->kind = CHR_KIND_FILE;
@@ -505,11 +573,19 @@ void chr_free(Chardev *c)
         }
     }
     if (c->kind == CHR_KIND_STDIO) {
-        chr_stdio_watch(c, false);
+        chr_in_watch(c, false);
         chr_stdio_restore();
         stdio_chr = NULL;
     } else if (c->kind == CHR_KIND_FILE && c->out_fd >= 0) {
         close(c->out_fd);
+    } else if (c->kind == CHR_KIND_PIPE) {
+        chr_in_watch(c, false);
+        if (c->out_fd >= 0 && c->out_fd != c->in_fd) {
+            close(c->out_fd);
+        }
+        if (c->in_fd >= 0) {
+            close(c->in_fd);
+        }
     }
     chrq_free(&c->in_fe);
     chrq_free(&c->in_mon);

@@ -9,6 +9,9 @@
  *               (when a monitor front end is attached);
  *   "mon:stdio" the same; system/main.c attaches the monitor to it by default;
  *   "file:PATH" output written to PATH (created, or truncated if it exists), no input;
+ *   "pipe:PATH" input read from PATH.in, output written to PATH.out (FIFOs the user made,
+ *               or files), or both through PATH when neither exists (QEMU's pipe
+ *               back end); no Ctrl-A escape;
  *   "ringbuf"   output kept in memory for tests (chr_ringbuf_read), input injected with
  *               chr_ringbuf_feed;
  *   "null"      output dropped, no input.

@@ -48,7 +48,7 @@ static void usage(FILE *f)
 "Devices and I/O:\n"
 "  -device TYPE[,PROP=VALUE,...]  add a device (-device help lists them), e.g.\n"
 "                        -device isa-debug-exit,iobase=0xf4,iosize=0x4\n"
-"  -serial SPEC          COM1..COM4 back ends: stdio, mon:stdio, file:PATH, null\n"
+"  -serial SPEC          COM1..COM4 back ends: stdio, mon:stdio, file:PATH, pipe:PATH, null\n"
 "  -nographic            no display; serial and monitor on the terminal (Ctrl-A h for\n"
 "                        help, Ctrl-A c switches between them)\n"
 "  -monitor stdio|none   the monitor on the terminal (muxed with a serial port on stdio)\n"

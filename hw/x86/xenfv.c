@@ -15,12 +15,24 @@
  * domain's memory (xen_guest_memory_init: devices' DMA reaches the guest through the
  * accelerator's foreign-mapping cache), the CPUs are never run by tandem, and Xen loads the
  * firmware (no -bios). Runs only under -accel xen.
+ * Direct kernel boot (libxl's -kernel/-initrd/-append for kernel=, ramdisk=, extra= in an
+ * HVM domain's config), as qemu-xen does it: only then the board creates fw_cfg (ports
+ * 0x510/0x511, DMA at 0x514) with a Linux bzImage's items (hw/x86/linux_boot.h,
+ * linux_boot_fw_cfg; low RAM is -m, below Xen's 0xF0000000 hole), tandem's option ROM
+ * (pc-bios/linuxboot_rom.h) and a "bootorder" naming it: hvmloader runs SeaBIOS, SeaBIOS
+ * runs the ROM from fw_cfg, the ROM copies the kernel by fw_cfg DMA (which writes the
+ * guest's RAM through the window above) and enters its real-mode setup code. Multiboot
+ * kernels are refused.
  * Not yet: the Xen platform PCI device (5853:0001), PCI INTx to Xen (the PIIX3's PIRQ
  * outputs are unconnected), VGA, disks, NICs. Untested against a real Xen.
  */
 #include "hw/core/machine.h"
 #include "hw/char/serial16550.h"
 #include "hw/isa/piix3.h"
+#include "hw/nvram/fw_cfg.h"
+#include "hw/core/loader.h"
+#include "hw/x86/linux_boot.h"
+#include "pc-bios/linuxboot_rom.h"
 #include "accel/accel.h"
 #include "accel/xen/xen.h"
 #include "backends/chardev.h"
@@ -28,10 +40,14 @@
 
 #define XENFV_GUEST_MEMORY_SIZE (1ull << 40)
 #define XENFV_GUEST_MEMORY_PRIORITY -10   /* below the PCI BARs (-1) and fixed devices (0) */
+/* Where Xen's HVM guests' RAM below 4 GiB ends at most (HVM_BELOW_4G_RAM_END in Xen's
+ * public xen/hvm/e820.h): above it hvmloader keeps the PCI hole, and RAM moves above 4 GiB. */
+#define XENFV_BELOW_4G_RAM_END 0xF0000000ull
 
 typedef struct XenFVBoard {
     Device *serial[MACHINE_MAX_SERIAL];
     Device *pcihost, *piix3, *testdev;
+    Device *fw_cfg;               /* only with -kernel */
     IrqLine *isa;                 /* ISA IRQ 0..15, raised in Xen's interrupt controllers */
 } XenFVBoard;
 
@@ -39,6 +55,38 @@ typedef struct XenFVBoard {
 static void xenfv_isa_irq(void *opaque, int n, int level)
 {
     xen_set_isa_irq_level(n, level);
+}
+
+/* -kernel: fw_cfg with the bzImage's items, the option ROM that boots them, bootorder. */
+static int xenfv_kernel(Machine *m, XenFVBoard *b)
+{
+    uint64_t lowmem = MIN(m->opts.ram_size, XENFV_BELOW_4G_RAM_END);
+    LinuxBoot lb;
+    size_t size;
+    uint8_t *img;
+    int r;
+
+    b->fw_cfg = device_create(m, "fw_cfg_io", "fw_cfg", NULL);
+    if (!b->fw_cfg) {
+        return -1;
+    }
+    img = loader_read_file(m->opts.kernel, &size, "kernel");
+    if (!img) {
+        return -1;
+    }
+    if (!linux_boot_probe(img, size)) {
+        error_report("'%s' is not a Linux bzImage (no \"HdrS\" at 0x202): the xenfv machine"
+                     " boots Linux kernels only", m->opts.kernel);
+        free(img);
+        return -1;
+    }
+    r = linux_boot_fw_cfg(b->fw_cfg, m->opts.kernel, img, size, m->opts.append,
+                          m->opts.initrd, lowmem, &lb);
+    free(img);
+    if (r < 0 || linuxboot_rom_add(b->fw_cfg) < 0) {
+        return -1;
+    }
+    return 0;
 }
 
 static int xenfv_init(Machine *m)
@@ -51,9 +99,13 @@ static int xenfv_init(Machine *m)
                      " loads its firmware)");
         return -1;
     }
-    if (m->opts.kernel || m->opts.bios || m->opts.initrd || m->opts.append) {
-        error_report("the xenfv machine takes no -kernel, -bios, -initrd or -append: Xen loads"
-                     " the domain's firmware (firmware=, kernel= in the domain's config)");
+    if (m->opts.bios) {
+        error_report("the xenfv machine takes no -bios: Xen loads the domain's firmware"
+                     " (firmware= in the domain's config)");
+        return -1;
+    }
+    if (!m->opts.kernel && (m->opts.initrd || m->opts.append)) {
+        error_report("-initrd and -append need -kernel");
         return -1;
     }
     /* The whole guest-physical space below 1 TiB as the domain's p2m shows it: device DMA
@@ -90,6 +142,9 @@ static int xenfv_init(Machine *m)
     }
     b->testdev = device_create(m, "pc-testdev", "testdev", NULL);
     if (!b->testdev) {
+        return -1;
+    }
+    if (m->opts.kernel && xenfv_kernel(m, b) < 0) {
         return -1;
     }
     return 0;
