@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Integration tests of the tandem binary: bad input, -d logging, triple faults, Ctrl-A,
-# -bios images, the pipe chardev (-serial pipe:), the Linux boot protocol loader, the KVM accelerator, --compare,
-# --lockstep, the monitor, moving a running guest between accelerators, the Xen accelerator
-# outside dom0 with libxl's device-model command line and QMP.
+# -bios images, the pipe chardev (-serial pipe:), the Linux boot protocol loader, the KVM
+# accelerator, --compare, --lockstep, the monitor, moving a running guest between
+# accelerators, the Xen accelerator outside dom0 with libxl's device-model command line and
+# QMP.
 # Usage: run.sh TANDEM GUEST_DIR
 emu=${1:?usage: run.sh TANDEM GUEST_DIR}
 guests=${2:?usage: run.sh TANDEM GUEST_DIR}
