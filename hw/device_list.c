@@ -9,6 +9,7 @@ extern const DeviceClass isa_serial_class, isa_debug_exit_class, port92_class, f
 extern const DeviceClass i8259_class, i8254_class, apic_class;
 extern const DeviceClass ioapic_class, mc146818rtc_class, i8042_class, port80_class;
 extern const DeviceClass acpi_pm_class, pc_testdev_class, i440fx_pcihost_class, piix3_class;
+extern const DeviceClass edu_class, xen_platform_class;
 
 const DeviceClass *const device_classes[] = {
     &isa_serial_class,
@@ -26,6 +27,8 @@ const DeviceClass *const device_classes[] = {
     &pc_testdev_class,
     &i440fx_pcihost_class,
     &piix3_class,
+    &edu_class,
+    &xen_platform_class,
     NULL,
 };
 

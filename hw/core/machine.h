@@ -51,6 +51,10 @@ struct Machine {
      * in-kernel irqchip): the board's GSI lines go there instead of to tandem's PIC and
      * IOAPIC. NULL: tandem's own models are in the path. */
     void (*accel_set_irq)(Machine *m, int gsi, int level);
+    /* The same for message-signalled interrupts (hw/pci/msi.c): set where the interrupt
+     * controllers that take MSIs live outside tandem (the xenfv board: Xen's). NULL: the
+     * message is a 4-byte write of data at addr in sysmem_as (tandem's local APICs). */
+    void (*accel_send_msi)(Machine *m, uint64_t addr, uint32_t data);
 };
 
 struct MachineClass {

@@ -16,6 +16,9 @@
  * ID and derived LDR; 8-bit destinations of the I/O APIC read as x2APIC ones),
  * IA32_APIC_BASE (relocation, global disable with the initial APIC ID back, the valid
  * xAPIC/x2APIC transitions: the CPU raises #GP for the others) and CR8 as TPR[7:4].
+ * MSIs (SDM vol. 3A 11.11): device writes to the 1 MiB window at the APIC base outside the
+ * register page (and to the reserved register slot 0x000) are interrupt messages to the
+ * APICs they name, with the destination, mode and vector from address and data (apic.h).
  *
  * Not modelled: the APIC bus arbitration and lowest-priority arbitration (the first
  * matching APIC gets the interrupt), remote read (RRD reads 0), the interrupt-input pin
@@ -868,12 +871,36 @@ static ApicState *apic_mmio_target(ApicBus *bus)
     return NULL;
 }
 
+/* An MSI write: not a register access of the CPU's APIC (see apic.h for the split). */
+static bool apic_is_msi(hwaddr addr)
+{
+    return addr >= APIC_REG_PAGE_SIZE || addr < 0x10;
+}
+
+static void apic_msi_write(ApicBus *bus, hwaddr addr, uint32_t data)
+{
+    uint32_t dest = (addr >> 12) & 0xFF;
+    bool logical = addr & (1u << 2);
+    int vector = data & 0xFF, mode = (data >> 8) & 7;
+    bool level = data & (1u << 15);
+
+    if (log_enabled(LOG_INT)) {
+        log_printf("apic: MSI to %s %u, vector 0x%02x, mode %d%s\n",
+                   logical ? "logical" : "APIC ID", dest, vector, mode, level ? ", level" : "");
+    }
+    apic_bus_deliver(bus, dest, logical, false, mode, vector, level);
+}
+
 static uint64_t apic_mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
-    ApicState *s = apic_mmio_target(opaque);
+    ApicState *s;
     bool valid;
     uint32_t v;
 
+    if (apic_is_msi(addr)) {
+        return 0;
+    }
+    s = apic_mmio_target(opaque);
     if (!s || !apic_hw_enabled(s) || apic_x2(s)) {
         return 0xFFFFFFFF;
     }
@@ -891,9 +918,14 @@ static uint64_t apic_mmio_read(void *opaque, hwaddr addr, unsigned size)
 
 static void apic_mmio_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
 {
-    ApicState *s = apic_mmio_target(opaque);
+    ApicState *s;
     bool valid;
 
+    if (apic_is_msi(addr)) {
+        apic_msi_write(opaque, addr, (uint32_t)val);
+        return;
+    }
+    s = apic_mmio_target(opaque);
     if (!s || !apic_hw_enabled(s) || apic_x2(s)) {
         return;
     }

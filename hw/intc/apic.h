@@ -3,11 +3,18 @@
  * hw/intc/apic.h — the x86 local APIC (xAPIC and x2APIC), one "apic" device per CPU.
  *
  * The board creates one device per CPU with the property "cpu=<index>" and calls
- * apic_attach_cpu(). All the APICs of a machine share ONE 4 KiB MMIO region, which is
+ * apic_attach_cpu(). All the APICs of a machine share ONE 1 MiB MMIO region, which is
  * device_mmio(first APIC created, 0) and apic_mmio_region(m): the board maps it at
- * APIC_DEFAULT_BASE. An access is dispatched to the APIC of the CPU making it
- * (`current_cpu`; CPU 0's APIC when there is none, e.g. from the main loop). Relocating the
- * base through IA32_APIC_BASE moves that shared region (machine-wide, the last write wins).
+ * APIC_DEFAULT_BASE. Its first 4 KiB are the register page: an access is dispatched to the
+ * APIC of the CPU making it (`current_cpu`; CPU 0's APIC when there is none, e.g. from the
+ * main loop). Relocating the base through IA32_APIC_BASE moves that shared region
+ * (machine-wide, the last write wins).
+ * MSIs (SDM vol. 3A 11.11): a 4-byte write anywhere in the region outside the registers,
+ * that is at an offset of 4 KiB or more or in the reserved slot 0x000-0x00F, is an
+ * interrupt message (as the PCI side sends them, hw/pci/msi.c): address bits 19:12 the
+ * destination ID, bit 2 logical destination mode; data bits 7:0 the vector, 10:8 the
+ * delivery mode, bit 15 level trigger. It goes to the APICs it names like an IOAPIC
+ * message. Reads there give 0.
  *
  * Lines:
  *   inputs 0, 1   LINT0, LINT1 (active high). The board wires the 8259's INTR to CPU 0's
@@ -44,7 +51,8 @@
 extern const DeviceClass apic_class;
 
 #define APIC_DEFAULT_BASE   0xFEE00000ULL
-#define APIC_MMIO_SIZE      0x1000
+#define APIC_MMIO_SIZE      0x100000    /* registers (4 KiB) and the MSI window */
+#define APIC_REG_PAGE_SIZE  0x1000
 /* The timer's input clock before the divider: 1 GHz, i.e. one count per ns at divide 1. */
 #define APIC_BUS_FREQ_HZ    1000000000ULL
 

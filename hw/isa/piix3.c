@@ -8,7 +8,8 @@
  * hardwired, PCISTS 0200h), the PIRQ route control registers PIRQRC[A:D] at 0x60-0x63 (bit
  * 7 IRQROUTEN, bits 3:0 the IRQ; reserved IRQ values route nothing), and the steering of
  * PIRQA#-PIRQD# onto ISA IRQs. PCI INTx pins reach the PIRQs by the board's swizzle and
- * the PIRQs also drive IOAPIC inputs 16-19 (see piix3.h for both choices). The other
+ * the PIRQs also drive IOAPIC inputs 16-19 (see piix3.h for both choices). A board may
+ * install a hook told of each route change (xenfv forwards them to Xen). The other
  * registers (IORT, XBCS, TOM, MSTAT, MBIRQ0/1, MBDMA, PCSC, APICBASE, DLC, the SMI block)
  * are stored with their reset values and read back.
  *
@@ -25,6 +26,9 @@ typedef struct PIIX3State {
     PCIDevice pci;
     uint8_t pirq_level;     /* bit p: the wired-OR level of PIRQ p from the bus */
     uint16_t isa_level;     /* bit n: the level driven on ISA IRQ output n */
+    PIIX3RouteFunc *route_fn;
+    void *route_opaque;
+    uint8_t route_told[PIIX3_NUM_PIRQS];   /* the routes the hook was last told (0: none) */
 } PIIX3State;
 
 /* Registers stored as written, with their reset values (82371SB datasheet). */
@@ -100,6 +104,28 @@ static void piix3_update_isa(PIIX3State *s)
     }
 }
 
+/* Tell the route hook of the PIRQs whose route changed since it was last told. */
+static void piix3_report_routes(PIIX3State *s)
+{
+    for (int p = 0; p < PIIX3_NUM_PIRQS && s->route_fn; p++) {
+        int irq = piix3_pirq_route(s, p);
+        uint8_t told = irq < 0 ? 0 : irq;
+        if (told != s->route_told[p]) {
+            s->route_told[p] = told;
+            s->route_fn(s->route_opaque, p, told);
+        }
+    }
+}
+
+void piix3_set_route_hook(Device *dev, PIIX3RouteFunc *fn, void *opaque)
+{
+    PIIX3State *s = piix3_of(dev);
+    s->route_fn = fn;
+    s->route_opaque = opaque;
+    memset(s->route_told, 0, sizeof(s->route_told));
+    piix3_report_routes(s);
+}
+
 /* bus hooks */
 static int piix3_map_irq(PCIDevice *d, int pin)
 {
@@ -123,6 +149,7 @@ static void piix3_config_write(PCIDevice *d, uint32_t addr, uint32_t val, unsign
     pci_default_config_write(d, addr, val, len);
     if (addr < PIIX3_PIRQRC + PIIX3_NUM_PIRQS && addr + len > PIIX3_PIRQRC) {
         piix3_update_isa(piix3_of(&d->parent));
+        piix3_report_routes(piix3_of(&d->parent));
     }
 }
 
@@ -136,6 +163,7 @@ static void piix3_reset(Device *dev)
         }
     }
     piix3_update_isa(s);
+    piix3_report_routes(s);
 }
 
 static int piix3_realize(Device *dev)
@@ -199,6 +227,7 @@ static int piix3_load(Device *dev, const uint8_t *buf, size_t size)
     }
     s->isa_level = 0;
     piix3_update_isa(s);
+    piix3_report_routes(s);
     return r;
 }
 

@@ -20,6 +20,12 @@
  *    whatever polarity the guest programs (Linux programs _PRT GSIs active-low, as the
  *    wires are on real boards).
  *
+ * A board whose interrupt controllers steer the PIRQs themselves (xenfv: Xen's virtual
+ * chipset routes INTx, given the link routes) installs a route hook: it is told each
+ * change of a PIRQ's effective route, whether the guest wrote PIRQRC or the device was reset
+ * or loaded (starting from "all not routed"). Such a board also replaces the bus's INTx
+ * hooks with its own (pci_bus_set_irq_hooks) so that pins no longer reach the PIRQ outputs.
+ *
  * Output lines (connected by the board):
  *   0..15    ISA IRQ n: to 8259 input n (only routable IRQs are ever driven; an IRQ is
  *            driven only when its level changes, so ISA devices may share the PIC input)
@@ -49,6 +55,12 @@ extern const DeviceClass piix3_class;
 #define PIIX3_OUT_PIRQ(p)    (16 + (p))
 #define PIIX3_NUM_OUT        20
 #define PIIX3_PIRQ_GSI_BASE  16          /* IOAPIC input of PIRQA */
+
+/* A PIRQ route hook: pirq 0..3 (A..D), irq the ISA IRQ it is routed to, 0 when it is not
+ * routed (IRQROUTEN set or a reserved IRQ value). */
+typedef void PIIX3RouteFunc(void *opaque, int pirq, int irq);
+/* Install (fn NULL: remove) the route hook of a "piix3" device. */
+void piix3_set_route_hook(Device *piix3, PIIX3RouteFunc *fn, void *opaque);
 
 /* The PIRQ (0 = A .. 3 = D) that INTx pin `pin` (0 = INTA#) of a device in `slot` uses. */
 static inline int piix3_pirq_of(int slot, int pin)

@@ -10,11 +10,15 @@
  * decoding gated by COMMAND, and INTA#-INTD# as level-triggered wired-OR lines (§2.2.6).
  * A read of a function that does not exist ends in a master abort: all ones (§6.1).
  *
- * Not modelled: bridges (bus 0 only), capabilities, expansion ROMs (the ROM BAR reads 0),
- * PCI Express extended config space, MSI, parity and SERR#, the BIST, bus master gating of
- * DMA. See pci.h for the API.
+ * Capabilities lists (§6.7): the list headed by CAPABILITIES_PTR with STATUS.CAP_LIST;
+ * writes into the MSI capability are passed to hw/pci/msi.c.
+ *
+ * Not modelled: bridges (bus 0 only), expansion ROMs (the ROM BAR reads 0), PCI Express
+ * extended config space, MSI-X, parity and SERR#, the BIST, bus master gating of DMA. See
+ * pci.h for the API.
  */
 #include "hw/pci/pci.h"
+#include "hw/pci/msi.h"
 #include "hw/core/machine.h"
 
 static PCIBus *pci_buses;
@@ -326,6 +330,87 @@ void pci_default_config_write(PCIDevice *d, uint32_t addr, uint32_t val, unsigne
     if (ranges_touch(addr, len, PCI_COMMAND, PCI_COMMAND + 2)) {
         pci_update_irq(d);
     }
+    if (d->msi_cap && ranges_touch(addr, len, d->msi_cap, d->msi_cap + msi_cap_size(d))) {
+        msi_config_written(d, addr, len);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Capabilities
+ */
+
+static bool cap_byte_used(PCIDevice *d, unsigned off)
+{
+    return (d->cap_used[off / 32] >> (off % 32)) & 1;
+}
+
+static bool cap_range_free(PCIDevice *d, unsigned off, unsigned size)
+{
+    if (off < PCI_CAP_FIRST || off + size > PCI_CONFIG_SPACE_SIZE) {
+        return false;
+    }
+    for (unsigned i = 0; i < size; i++) {
+        if (cap_byte_used(d, off + i)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int pci_add_capability(PCIDevice *d, uint8_t cap_id, uint8_t offset, uint8_t size)
+{
+    const char *id = d->parent.id ? d->parent.id : d->parent.cls->name;
+    unsigned off = offset;
+
+    if (size < 2) {
+        error_report("device '%s': a PCI capability needs at least 2 bytes", id);
+        return -EINVAL;
+    }
+    if (off == 0) {
+        for (off = PCI_CAP_FIRST; off < PCI_CONFIG_SPACE_SIZE; off += 4) {
+            if (cap_range_free(d, off, size)) {
+                break;
+            }
+        }
+        if (off >= PCI_CONFIG_SPACE_SIZE) {
+            error_report("device '%s': no room for a %u-byte PCI capability", id, size);
+            return -ENOSPC;
+        }
+    } else if ((off & 3) || !cap_range_free(d, off, size)) {
+        error_report("device '%s': PCI capability 0x%02x at 0x%02x (%u bytes) is misplaced"
+                     " (dword aligned, in 0x40-0xff, not over another)", id, cap_id, off, size);
+        return -EINVAL;
+    }
+    for (unsigned i = 0; i < size; i++) {
+        d->cap_used[(off + i) / 32] |= 1u << ((off + i) % 32);
+        d->config[off + i] = 0;
+        d->wmask[off + i] = 0;
+        d->w1cmask[off + i] = 0;
+    }
+    d->config[off + PCI_CAP_LIST_ID] = cap_id;
+    d->config[off + PCI_CAP_LIST_NEXT] = d->config[PCI_CAPABILITY_LIST];
+    d->config[PCI_CAPABILITY_LIST] = off;
+    pci_set_word(d->config + PCI_STATUS,
+                 pci_get_word(d->config + PCI_STATUS) | PCI_STATUS_CAP_LIST);
+    return off;
+}
+
+uint8_t pci_find_capability(PCIDevice *d, uint8_t cap_id)
+{
+    uint8_t off = d->config[PCI_CAPABILITY_LIST];
+    int hops = 0;
+
+    if (!(pci_get_word(d->config + PCI_STATUS) & PCI_STATUS_CAP_LIST)) {
+        return 0;
+    }
+    /* a list can hold at most 48 dword-aligned entries: stop at a loop */
+    while (off >= PCI_CAP_FIRST && hops++ < 48) {
+        if (d->config[off + PCI_CAP_LIST_ID] == cap_id) {
+            return off;
+        }
+        off = d->config[off + PCI_CAP_LIST_NEXT] & ~3u;
+    }
+    return 0;
 }
 
 uint32_t pci_config_read(PCIDevice *d, uint32_t addr, unsigned len)
@@ -486,7 +571,8 @@ void pci_device_reset(PCIDevice *d)
         return;
     }
     pci_set_word(d->config + PCI_COMMAND, info->command);
-    pci_set_word(d->config + PCI_STATUS, info->status);
+    pci_set_word(d->config + PCI_STATUS, info->status |
+                 (d->config[PCI_CAPABILITY_LIST] ? PCI_STATUS_CAP_LIST : 0));
     d->config[PCI_CACHE_LINE_SIZE] = 0;
     d->config[PCI_LATENCY_TIMER] = 0;
     d->config[PCI_INTERRUPT_LINE] = 0;
@@ -497,6 +583,9 @@ void pci_device_reset(PCIDevice *d)
                 pci_set_long(d->config + bar_reg(n + 1), 0);
             }
         }
+    }
+    if (d->msi_cap) {
+        msi_reset(d);
     }
     d->irq_level = 0;
     if (d->bus) {

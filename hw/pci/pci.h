@@ -39,10 +39,14 @@
  * triggered) and calls set_irq on each 0<->1 change of a line. The interrupt router
  * (hw/isa/piix3.c) installs the hooks with pci_bus_set_irq_hooks().
  *
- * Not implemented: PCI-to-PCI bridges and type 1 headers (bus 0 only), capabilities lists
- * (no helper yet; a device may still fill 0x34/0x40+ itself), expansion ROM BARs (0x30 reads
- * as 0), PCI Express extended configuration space (4 KiB), MSI/MSI-X, bus mastering checks
- * on DMA, parity/SERR signalling.
+ * Capabilities (§6.7): pci_add_capability() links a capability into the list that
+ * CAPABILITIES_PTR (0x34) heads and sets STATUS.CAP_LIST; pci_find_capability() walks it.
+ * The device fills the capability's registers and their wmask. MSI (§6.8) is hw/pci/msi.h,
+ * built on this; the function's config writes reach it through pci_default_config_write.
+ *
+ * Not implemented: PCI-to-PCI bridges and type 1 headers (bus 0 only), expansion ROM BARs
+ * (0x30 reads as 0), PCI Express extended configuration space (4 KiB) and extended
+ * capabilities, MSI-X, bus mastering checks on DMA, parity/SERR signalling.
  * All of this runs under the big lock.
  */
 #ifndef HW_PCI_PCI_H
@@ -159,6 +163,8 @@ struct PCIDevice {
     PCIConfigWriteFunc config_write;         /* default: pci_default_config_write */
     int irq_level;          /* the level the device drives on its pin (0/1) */
     int irq_line;           /* the bus line it currently asserts, or -1 */
+    uint32_t cap_used[PCI_CONFIG_SPACE_SIZE / 32];   /* bit per byte: taken by a capability */
+    uint8_t msi_cap;        /* offset of the MSI capability (hw/pci/msi.h), 0: none */
 };
 
 struct PCIBus {
@@ -221,6 +227,26 @@ void pci_register_bar(PCIDevice *d, int n, uint8_t type, MemRegion *mr);
 /* Where BAR n is mapped now, or PCI_BAR_UNMAPPED. */
 hwaddr pci_bar_address(PCIDevice *d, int n);
 
+/* Capability IDs (PCI Local Bus spec 3.0, appendix H) */
+#define PCI_CAP_ID_PM            0x01
+#define PCI_CAP_ID_MSI           0x05
+#define PCI_CAP_ID_VNDR          0x09
+#define PCI_CAP_ID_MSIX          0x11
+#define PCI_CAP_LIST_ID          0       /* in each capability: its ID */
+#define PCI_CAP_LIST_NEXT        1       /* the next capability's offset, 0 at the end */
+#define PCI_CAP_FIRST            0x40    /* the device-specific part of the header */
+
+/* Add a capability of `size` bytes (at least 2: ID and next pointer) with ID `cap_id` to
+ * the function's list: at `offset` (dword aligned, in 0x40-0xFF), or, with offset 0, at the
+ * first dword-aligned place from 0x40 up that no capability added before overlaps. The new one goes to the head of the list
+ * (CAPABILITIES_PTR points to it); STATUS.CAP_LIST is set. The ID and next pointer are read
+ * only; the body is zero and read only until the caller sets its wmask bits. Returns the
+ * offset, or -ENOSPC (no room) / -EINVAL (bad offset or size, overlap with a capability
+ * added before) after error_report(). From realize, before the guest runs. */
+int pci_add_capability(PCIDevice *d, uint8_t cap_id, uint8_t offset, uint8_t size);
+/* The offset of the first capability with this ID in the list, or 0. */
+uint8_t pci_find_capability(PCIDevice *d, uint8_t cap_id);
+
 /* Drive the function's interrupt pin (level triggered: 1 asserted). */
 void pci_set_irq(PCIDevice *d, int level);
 /* INTERRUPT_PIN - 1 (0 = INTA#), or -1 when the function has no pin. */
@@ -230,7 +256,8 @@ int pci_intx_pin(PCIDevice *d);
 uint32_t pci_config_read(PCIDevice *d, uint32_t addr, unsigned len);
 void pci_config_write(PCIDevice *d, uint32_t addr, uint32_t val, unsigned len);
 /* The common behaviour: read the bytes; write through wmask/w1cmask, then remap BARs when a
- * BAR or COMMAND changed and re-evaluate INTx when COMMAND changed. */
+ * BAR or COMMAND changed, re-evaluate INTx when COMMAND changed, and tell the MSI
+ * capability (msi_config_written) of writes that touch it. */
 uint32_t pci_default_config_read(PCIDevice *d, uint32_t addr, unsigned len);
 void pci_default_config_write(PCIDevice *d, uint32_t addr, uint32_t val, unsigned len);
 

@@ -4,9 +4,10 @@
  * its device model (QEMU's machine of that name). Xen itself emulates the LAPIC, IOAPIC,
  * PIC, PIT, HPET, RTC and ACPI PM timer, so this board has none of them: it wires
  * COM1..COM4 16550 UARTs, whose interrupts go to Xen's virtual PIC/IOAPIC through
- * xendevicemodel (accel/xen/xen.h), the i440FX host bridge (config ports 0xCF8/0xCFC) and
- * the PIIX3 ISA bridge at 01.0 (its routed ISA IRQs go to Xen the same way), so that
- * hvmloader finds the PCI configuration it expects, and pc-testdev (hw/misc/pc_testdev.h)
+ * xendevicemodel (accel/xen/xen.h), the i440FX host bridge (config ports 0xCF8/0xCFC), the
+ * PIIX3 ISA bridge at 01.0 and the Xen platform device at 02.0 (hw/xen/xen_platform.h, where
+ * qemu-xen puts it without VGA), so that hvmloader and PV-on-HVM drivers find the PCI
+ * configuration they expect, and pc-testdev (hw/misc/pc_testdev.h)
  * for its scratch MMIO at 0xFF000000 (above Xen's special pages, which end there, and
  * above hvmloader's PCI hole and reserved area below 0xFC000000+; its ports 0xE0-0xEB
  * include 0xE9, which Xen serves itself before any device model): tests/xen/tiny.c uses it
@@ -15,6 +16,11 @@
  * domain's memory (xen_guest_memory_init: devices' DMA reaches the guest through the
  * accelerator's foreign-mapping cache), the CPUs are never run by tandem, and Xen loads the
  * firmware (no -bios). Runs only under -accel xen.
+ * PCI interrupts go to Xen, which routes INTx itself: the bus's INTx hooks report each
+ * device pin's level (xen_set_pci_intx_level, not through the PIIX3's swizzle: Xen's link of
+ * a pin is (slot + pin) & 3), the PIIX3's route hook forwards the guest's PIRQRC writes
+ * (xen_set_pci_link_route), and MSIs (Machine.accel_send_msi) go to xen_inject_msi.
+ * User PCI devices (-device edu,addr=05.0) land on the same bus.
  * Direct kernel boot (libxl's -kernel/-initrd/-append for kernel=, ramdisk=, extra= in an
  * HVM domain's config), as qemu-xen does it: only then the board creates fw_cfg (ports
  * 0x510/0x511, DMA at 0x514) with a Linux bzImage's items (hw/x86/linux_boot.h,
@@ -23,8 +29,8 @@
  * runs the ROM from fw_cfg, the ROM copies the kernel by fw_cfg DMA (which writes the
  * guest's RAM through the window above) and enters its real-mode setup code. Multiboot
  * kernels are refused.
- * Not yet: the Xen platform PCI device (5853:0001), PCI INTx to Xen (the PIIX3's PIRQ
- * outputs are unconnected), VGA, disks, NICs. Untested against a real Xen.
+ * Not yet: VGA, disks, NICs (the platform device's unplug requests are only logged).
+ * Tested against a real Xen by make check-xen (tests/xen).
  */
 #include "hw/core/machine.h"
 #include "hw/char/serial16550.h"
@@ -33,6 +39,7 @@
 #include "hw/core/loader.h"
 #include "hw/x86/linux_boot.h"
 #include "pc-bios/linuxboot_rom.h"
+#include "hw/xen/xen_platform.h"
 #include "accel/accel.h"
 #include "accel/xen/xen.h"
 #include "backends/chardev.h"
@@ -46,7 +53,7 @@
 
 typedef struct XenFVBoard {
     Device *serial[MACHINE_MAX_SERIAL];
-    Device *pcihost, *piix3, *testdev;
+    Device *pcihost, *piix3, *platform, *testdev;
     Device *fw_cfg;               /* only with -kernel */
     IrqLine *isa;                 /* ISA IRQ 0..15, raised in Xen's interrupt controllers */
 } XenFVBoard;
@@ -55,6 +62,27 @@ typedef struct XenFVBoard {
 static void xenfv_isa_irq(void *opaque, int n, int level)
 {
     xen_set_isa_irq_level(n, level);
+}
+
+/* PCI INTx: bus line slot * 4 + pin, reported to Xen as that device's pin level. */
+static int xenfv_pci_map_irq(PCIDevice *d, int pin)
+{
+    return PCI_SLOT(d->devfn) * PCI_NUM_PINS + pin;
+}
+
+static void xenfv_pci_set_irq(void *opaque, int line, int level)
+{
+    xen_set_pci_intx_level(line / PCI_NUM_PINS, line % PCI_NUM_PINS, level);
+}
+
+static void xenfv_pirq_route(void *opaque, int pirq, int irq)
+{
+    xen_set_pci_link_route(pirq, irq);
+}
+
+static void xenfv_send_msi(Machine *m, uint64_t addr, uint32_t data)
+{
+    xen_inject_msi(addr, data);
 }
 
 /* -kernel: fw_cfg with the bzImage's items, the option ROM that boots them, bootorder. */
@@ -135,10 +163,14 @@ static int xenfv_init(Machine *m)
     if (!b->piix3) {
         return -1;
     }
-    for (int irq = 0; irq < 16; irq++) {
-        if (PIIX3_ROUTABLE_IRQS & (1u << irq)) {
-            irq_connect(device_irq_out(b->piix3, PIIX3_OUT_ISA_IRQ(irq)), &b->isa[irq]);
-        }
+    /* Xen steers the PIRQs: the PIIX3 only tells it the routes, and the pins bypass it */
+    piix3_set_route_hook(b->piix3, xenfv_pirq_route, b);
+    pci_bus_set_irq_hooks(pci_bus_find(m, "pci.0"), xenfv_pci_map_irq, xenfv_pci_set_irq, b,
+                          32 * PCI_NUM_PINS);
+    m->accel_send_msi = xenfv_send_msi;
+    b->platform = device_create(m, "xen-platform", "xen-platform", "addr=02.0");
+    if (!b->platform) {
+        return -1;
     }
     b->testdev = device_create(m, "pc-testdev", "testdev", NULL);
     if (!b->testdev) {

@@ -17,9 +17,15 @@
 #                XFAIL); a failure with the accelerator present is a FAIL
 #   The tiny guest also checks pc-testdev's scratch MMIO at 0xFF000000, which only tandem's
 #   xenfv board has: tiny-qemu must say SKIP for it, tiny-tandem must run it.
+#   Both tiny guests get QEMU's edu device at 05.0 (device_model_args_hvm) and check it:
+#   INTx through Xen's 8259, MSI through Xen's local APIC, DMA both ways; and the Xen
+#   platform device at 02.0. tiny-tandem must run those checks (its DONE line says 0
+#   failed); tiny-qemu runs the same code against qemu-xen's own edu, the oracle (a SKIP
+#   line there, if qemu-xen lacks edu, is reported but not a failure).
 #   tandem's request statistics (printed when xl destroy stops it, DMSTATS lines) are shown
 #   for the tandem guests; for tiny-tandem they must count COM1's writes and pc-testdev's
-#   MMIO reads and writes, as ioreqs of both kinds.
+#   MMIO reads and writes, as ioreqs of both kinds, edu's MMIO, its DMA (accesses of the
+#   guest-memory window), the MSIs and the PCI link route sent to Xen.
 # Not (yet) covered: a Linux HVM guest.
 # Usage: tests/xen/run.sh TANDEM TINY_ELF [OUTDIR]   (OUTDIR default build/xen)
 # Exit status: 0 all passed (XFAIL counts as passed), 1 a failure, 77 skipped (the host image
@@ -98,10 +104,12 @@ EOF
 }
 tiny_fw='firmware = "/scenario/tiny.elf"'
 dm_tandem='device_model_override = "/scenario/tandem-dm"'
+edu_dev='device_model_args_hvm = [ "-device", "edu,addr=05.0" ]'
 bios_wait='xl dmesg | grep -q -e "Booting from" -e "No bootable device"'
-guest_cfg tiny-qemu "$tiny_fw" "" > "$sc/scenario/tiny-qemu.cfg"
+guest_cfg tiny-qemu "$tiny_fw" "$edu_dev" > "$sc/scenario/tiny-qemu.cfg"
 guest_cfg bios-qemu "" "" > "$sc/scenario/bios-qemu.cfg"
-guest_cfg tiny-tandem "$tiny_fw" "$dm_tandem" > "$sc/scenario/tiny-tandem.cfg"
+guest_cfg tiny-tandem "$tiny_fw" "$dm_tandem
+$edu_dev" > "$sc/scenario/tiny-tandem.cfg"
 guest_cfg bios-tandem "" "$dm_tandem" > "$sc/scenario/bios-tandem.cfg"
 echo "$bios_wait" > "$sc/scenario/bios-qemu.wait"
 echo "$bios_wait" > "$sc/scenario/bios-tandem.wait"
@@ -188,11 +196,39 @@ else
     say "FAIL: tiny-qemu: no SKIP line for the MMIO checks"
     fails=$((fails + 1))
 fi
+# the PCI checks: tandem must run them; qemu-xen's run is the oracle for the same code
+g=tiny-tandem
+if [ $expect = pass ]; then
+    if grep -q "^GUEST $g: XEN-TINY: edu device present" "$log" &&
+       grep -q "^GUEST $g: PASS: edu DMA round trip" "$log" &&
+       grep -q "^GUEST $g: PASS: Xen platform device 5853:0001 at 02.0" "$log"; then
+        say "PASS: $g: ran the Xen platform and edu checks (INTx, MSI, DMA):" \
+            "$(grep -c "^GUEST $g: PASS: \(edu\|PIIX3\|Xen platform\|unplug\)" "$log") passed"
+    else
+        say "FAIL: $g: the Xen platform or edu checks did not run; its PCI lines:"
+        grep "^GUEST $g: .*\(edu\|PIIX3\|platform\|unplug\|SKIP\)" "$log" | head -n 20
+        fails=$((fails + 1))
+    fi
+fi
+g=tiny-qemu
+if grep -q "^GUEST $g: XEN-TINY: edu device present" "$log"; then
+    say "PASS: $g: qemu-xen (the oracle) passed the same edu checks:" \
+        "$(grep -c "^GUEST $g: PASS: \(edu\|PIIX3\)" "$log") passed"
+elif grep -q "^GUEST $g: XEN-TINY: SKIP: no edu" "$log"; then
+    say "note: $g: qemu-xen has no edu device: no oracle for the edu checks"
+else
+    say "FAIL: $g: neither ran nor skipped the edu checks"
+    fails=$((fails + 1))
+fi
+
 stat_rw() { # guest label -> "reads writes" of that region's row, or nothing
     sed -n "s/^DMSTATS $1: *$2  *\([0-9]*\)\/\([0-9]*\)\$/\1 \2/p" "$log" | head -n 1
 }
 stat_n() { # guest counter -> its value
     sed -n "s/^DMSTATS $1: *ioreqs: $2  *\([0-9]*\)\$/\1/p" "$log" | head -n 1
+}
+stat_g() { # guest "group: counter" -> its value
+    sed -n "s/^DMSTATS $1: *$2  *\([0-9]*\)\$/\1/p" "$log" | head -n 1
 }
 if [ $expect = pass ]; then
     for g in tiny-tandem bios-tandem; do
@@ -216,9 +252,21 @@ if [ $expect = pass ]; then
     [ "${mr:-0}" -gt 0 ] && [ "${mw:-0}" -gt 0 ] ||
         why="$why; no MMIO ioreqs counted (read ${mr:-?}, write ${mw:-?})"
     [ "${ptr:-0}" -gt 0 ] || why="$why; no ioreq with its data in guest RAM (rep movsl)"
+    edu=$(stat_rw $g "mem 0xe0000000 edu-mmio")
+    dma=$(stat_rw $g "mem 0x0 xen.guest-memory")
+    msi=$(stat_g $g "interrupts: msi")
+    route=$(stat_g $g "interrupts: pci-link-route")
+    [ -n "$edu" ] && [ "${edu% *}" -gt 0 ] && [ "${edu#* }" -gt 0 ] ||
+        why="$why; no edu MMIO reads and writes counted (${edu:-no row})"
+    [ -n "$dma" ] && [ "${dma% *}" -gt 0 ] && [ "${dma#* }" -gt 0 ] ||
+        why="$why; no DMA reads and writes of guest memory counted (${dma:-no row})"
+    [ "${msi:-0}" -ge 5 ] || why="$why; fewer than 5 MSIs sent to Xen (${msi:-no row})"
+    [ "${route:-0}" -ge 1 ] || why="$why; no PCI link route sent to Xen (${route:-no row})"
     if [ -z "$why" ]; then
         say "PASS: $g statistics: COM1 reads/writes ${com1% *}/${com1#* }, pc-testdev MMIO" \
-            "${mmio% *}/${mmio#* }, MMIO ioreqs $mr read $mw write, $ptr with data in RAM"
+            "${mmio% *}/${mmio#* }, MMIO ioreqs $mr read $mw write, $ptr with data in RAM;" \
+            "edu MMIO ${edu% *}/${edu#* }, DMA reads/writes of guest memory" \
+            "${dma% *}/${dma#* }, $msi MSIs, $route link routes"
     else
         say "FAIL: $g statistics:${why#;}"
         fails=$((fails + 1))

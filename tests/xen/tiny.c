@@ -7,11 +7,22 @@
  * at 0xFF000000 that tandem's xenfv board has (1, 2 and 4-byte accesses, and rep movsl in
  * both directions, which Xen hands over with the data in guest RAM), and ends with the
  * runtime's DONE line. A device model without that device (Debian's qemu-xen) fails the
- * first probe: the MMIO checks are then skipped with an "XEN-TINY: SKIP" line. It does not
- * use PCI, interrupts, 8-byte MMIO or the Xen platform device. Built with tests/guests/x86/lib;
- * the Multiboot magic is not checked: Xen does not enter firmware through Multiboot.
+ * first probe: the MMIO checks are then skipped with an "XEN-TINY: SKIP" line.
+ * PCI (no hvmloader ran: the guest sets up what it uses itself): the Xen platform device
+ * at 02.0 (IDs, class, the unplug protocol's magic and version at ports 0x10/0x12), and
+ * QEMU's edu device where the device model was given one (-device edu,addr=05.0 in the
+ * domain's device_model_args_hvm): the shared edu checks of tests/guests/x86/lib/pci.c with
+ * BAR0 at 0xE0000000 (in the MMIO hole, not one of Xen's ranges), INTx through Xen's
+ * virtual 8259 after routing the device's link in the PIIX3 (Xen's link of a pin is
+ * (slot + pin) & 3, not the PC swizzle), an MSI through Xen's virtual local APIC, and DMA
+ * both ways, which the device model makes through its mappings of the guest's RAM.
+ * Without an edu device that part prints "XEN-TINY: SKIP: no edu".
+ * Not used: 8-byte MMIO, the unplug writes (which would unplug qemu-xen's disks). Built
+ * with tests/guests/x86/lib; the Multiboot magic is not checked: Xen does not enter
+ * firmware through Multiboot.
  */
 #include "guest.h"
+#include "pci.h"
 
 #define SCRATCH 0xFF000000u
 
@@ -61,6 +72,45 @@ static void mmio_checks(void)
     check_eq("MMIO rep movsl from the device, dword 3", in[3], out[3]);
 }
 
+#define XEN_PLATFORM_DEVFN PCI_DEVFN(2, 0)
+#define EDU_BAR0 0xe0000000u
+#define EDU_IRQ 10
+
+static void platform_checks(void)
+{
+    uint32_t id = pci_cfg_read(XEN_PLATFORM_DEVFN, 0, 4);
+
+    if (id == 0xffffffff) {
+        printf("XEN-TINY: SKIP: no Xen platform device at 02.0\n");
+        return;
+    }
+    check_eq("Xen platform device 5853:0001 at 02.0", id, 0x00015853);
+    check_eq("Xen platform device: class ff80, revision 1",
+             pci_cfg_read(XEN_PLATFORM_DEVFN, 0x08, 4), 0xff800001);
+    check_eq("Xen platform device: subsystem 5853:0001",
+             pci_cfg_read(XEN_PLATFORM_DEVFN, 0x2c, 4), 0x00015853);
+    pci_cfg_write(XEN_PLATFORM_DEVFN, 0x14, 4, 0xffffffff);
+    check_eq("Xen platform device: BAR1 sizing, 16 MiB prefetchable",
+             pci_cfg_read(XEN_PLATFORM_DEVFN, 0x14, 4), 0xff000008);
+    pci_cfg_write(XEN_PLATFORM_DEVFN, 0x14, 4, 0);
+    check_eq("unplug protocol: magic at port 0x10", inw(0x10), 0x49d2);
+    check_eq("unplug protocol: version at port 0x12", inb(0x12), 1);
+}
+
+static void edu_xen_checks(void)
+{
+    struct edu_env env = { .bar0 = EDU_BAR0, .isa_irq = EDU_IRQ };
+
+    env.devfn = pci_find(EDU_VENDOR, EDU_DEVICE);
+    if (env.devfn < 0) {
+        printf("XEN-TINY: SKIP: no edu device on PCI bus 0 (device_model_args_hvm)\n");
+        return;
+    }
+    env.link = PCI_SLOT(env.devfn) & 3;     /* Xen's link of INTA#: (slot + 0) & 3 */
+    printf("XEN-TINY: edu device present\n");
+    edu_checks(&env);
+}
+
 int main(void)
 {
     uint32_t r[4];
@@ -78,5 +128,7 @@ int main(void)
     }
     check(found, "CPUID hypervisor signature XenVMMXenVMM");
     mmio_checks();
+    platform_checks();
+    edu_xen_checks();
     finish();
 }
