@@ -14,6 +14,7 @@ $(XEN_OUT)/tiny.elf: $(XEN_OUT)/tiny.o $(GX_LIB_OBJS) $(GX)/lib/link.ld
 -include $(XEN_OUT)/tiny.d
 
 .PHONY: check-xen
-check-xen: $(BUILD)/tandem $(XEN_OUT)/tiny.elf
-	@rc=0; sh tests/xen/run.sh $(BUILD)/tandem $(XEN_OUT)/tiny.elf $(BUILD)/xen || rc=$$?; \
+# the Linux guest (linux-tandem) is the default guest: `guest` builds it into $(GUEST)
+check-xen: $(BUILD)/tandem $(XEN_OUT)/tiny.elf guest
+	@rc=0; sh tests/xen/run.sh $(BUILD)/tandem $(XEN_OUT)/tiny.elf $(BUILD)/xen $(GUEST) || rc=$$?; \
 	if [ $$rc = 77 ]; then echo "check-xen: skipped"; exit 0; fi; exit $$rc

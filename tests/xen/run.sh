@@ -26,16 +26,29 @@
 #   for the tandem guests; for tiny-tandem they must count COM1's writes and pc-testdev's
 #   MMIO reads and writes, as ioreqs of both kinds, edu's MMIO, its DMA (accesses of the
 #   guest-memory window), the MSIs and the PCI link route sent to Xen.
-# Not (yet) covered: a Linux HVM guest.
-# Usage: tests/xen/run.sh TANDEM TINY_ELF [OUTDIR]   (OUTDIR default build/xen)
+#   linux-tandem Debian's Linux as an HVM guest booted directly (kernel=, ramdisk=, extra=:
+#                tandem's default guest, GUEST_DIR/vmlinuz and initramfs.cpio), tandem as
+#                device model: libxl's -kernel/-initrd/-append become fw_cfg items, SeaBIOS
+#                runs tandem's option ROM (pc-bios/linuxboot.S), which copies them by fw_cfg
+#                DMA into the guest and enters the kernel. COM1 is tandem's pipe back end
+#                (serial = "pipe:/tmp/linux-tandem"); when the guest's /init prints
+#                TANDEM-GUEST-READY the scenario types `echo XEN-SHELL-$((6*7))` into it.
+#                Passes when the shell answers XEN-SHELL-42 and the ROM announced itself on
+#                Xen's debug port; the time to READY is printed, and tandem's statistics
+#                must show fw_cfg DMA.
+#   linux-qemu   the same guest with Debian's qemu-xen (its own linuxboot ROM), the oracle
+#                for times; only with XEN_LINUX_QEMU=1 (it costs about a minute).
+# Usage: tests/xen/run.sh TANDEM TINY_ELF [OUTDIR [GUEST_DIR]]
+#   (OUTDIR default build/xen, GUEST_DIR default build/guest; make guest builds it)
 # Exit status: 0 all passed (XFAIL counts as passed), 1 a failure, 77 skipped (the host image
 # cannot be built here, or no qemu-system-x86_64). Logs: OUTDIR/run/.
 set -eu
 
-[ $# -ge 2 ] || { echo "usage: $0 TANDEM TINY_ELF [OUTDIR]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: $0 TANDEM TINY_ELF [OUTDIR [GUEST_DIR]]" >&2; exit 2; }
 tandem=$1
 tiny=$2
 out=${3:-build/xen}
+guest_dir=${4:-build/guest}
 here=$(cd "$(dirname "$0")" && pwd)
 say() { echo "xen-test: $*"; }
 skip() { echo "xen-test: SKIP: $*"; exit 77; }
@@ -67,6 +80,11 @@ run=$(cd "$run" && pwd)
 sc=$run/scenario
 mkdir -p "$sc/scenario/lib"
 cp "$tiny" "$sc/scenario/tiny.elf"
+have_linux=0
+if [ -f "$guest_dir/vmlinuz" ] && [ -f "$guest_dir/initramfs.cpio" ]; then
+    cp "$guest_dir/vmlinuz" "$guest_dir/initramfs.cpio" "$sc/scenario/"
+    have_linux=1
+fi
 cp "$tandem" "$sc/scenario/tandem"
 # the shared libraries tandem needs that dom0's tree lacks
 root=$out/root
@@ -113,9 +131,33 @@ $edu_dev" > "$sc/scenario/tiny-tandem.cfg"
 guest_cfg bios-tandem "" "$dm_tandem" > "$sc/scenario/bios-tandem.cfg"
 echo "$bios_wait" > "$sc/scenario/bios-qemu.wait"
 echo "$bios_wait" > "$sc/scenario/bios-tandem.wait"
+# the Linux guests: the default guest's kernel arguments (the Makefile's RUN_APPEND), COM1
+# on a pipe the scenario types into, memory for the kernel's 64 MiB at 16 MiB and more
+linux_append="console=ttyS0 earlyprintk=serial,ttyS0,115200 no_timer_check"
+linux_cfg() { # name dm-line
+    guest_cfg "$1" 'kernel = "/scenario/vmlinuz"
+ramdisk = "/scenario/initramfs.cpio"
+extra = "'"$linux_append"'"' "$2" |
+        sed -e 's/^memory = .*/memory = 256/' -e "s|^serial = .*|serial = \"pipe:/tmp/$1\"|"
+    echo "TANDEM-GUEST-READY" > "$sc/scenario/$1.ready"
+    echo 'echo XEN-SHELL-$((6*7))' > "$sc/scenario/$1.type"
+    echo "grep -q XEN-SHELL-42 /tmp/$1.serial" > "$sc/scenario/$1.wait"
+    echo 300 > "$sc/scenario/$1.timeout"
+}
+linux_guests=""
+if [ $have_linux = 1 ]; then
+    linux_cfg linux-tandem "$dm_tandem" > "$sc/scenario/linux-tandem.cfg"
+    linux_guests="linux-tandem"
+    if [ "${XEN_LINUX_QEMU:-0}" = 1 ]; then
+        linux_cfg linux-qemu "" > "$sc/scenario/linux-qemu.cfg"
+        linux_guests="linux-qemu $linux_guests"
+    fi
+else
+    say "no $guest_dir/vmlinuz and initramfs.cpio (make guest builds them): linux-tandem fails"
+fi
 cp "$here/scenario.sh" "$sc/scenario/run.sh"
 chmod 755 "$sc/scenario/run.sh" "$sc/scenario/tandem-dm" "$sc/scenario/tandem"
-echo "tiny-qemu bios-qemu tiny-tandem bios-tandem" > "$sc/scenario/guests"
+echo "tiny-qemu bios-qemu tiny-tandem bios-tandem $linux_guests" > "$sc/scenario/guests"
 (cd "$sc" && find scenario | LC_ALL=C sort | cpio -o -H newc --owner 0:0 --quiet) > "$run/scenario.cpio"
 cat "$out/dom0.cpio" "$run/scenario.cpio" > "$run/initrd.cpio"
 
@@ -269,6 +311,57 @@ if [ $expect = pass ]; then
             "${dma% *}/${dma#* }, $msi MSIs, $route link routes"
     else
         say "FAIL: $g statistics:${why#;}"
+        fails=$((fails + 1))
+    fi
+fi
+# ---- the Linux guests ----
+judge_linux() { # guest expected(pass|xfail)
+    g=$1
+    res=$(sed -n "s/^GUEST-RESULT $g \([a-z-]* [0-9]* s\).*/\1/p" "$log" | head -n 1)
+    rdy=$(sed -n "s/^GUEST-READY $g \([0-9]* s\).*/\1/p" "$log" | head -n 1)
+    why=""
+    grep -q "^GUEST $g: .*TANDEM-GUEST-READY" "$log" || why="$why; no TANDEM-GUEST-READY"
+    grep -q "^GUEST $g: .*XEN-SHELL-42" "$log" ||
+        why="$why; the shell did not answer XEN-SHELL-42 on COM1"
+    if [ $g = linux-tandem ]; then
+        grep -q "^XEN $g: .*tandem linuxboot: starting Linux" "$log" ||
+            why="$why; tandem's option ROM did not announce itself on port 0xe9"
+    fi
+    if [ -z "$why" ]; then
+        say "PASS: $g: $(grep "^GUEST $g: .*TANDEM-GUEST-READY" "$log" | head -n 1 |
+            sed "s/^GUEST $g: //") after ${rdy:-?}; the shell on COM1 answered XEN-SHELL-42" \
+            "(${res:-?})"
+        return
+    fi
+    if [ "$2" = xfail ]; then
+        say "XFAIL: $g: not passed (${res:-no result}):${why#;}"
+        return
+    fi
+    say "FAIL: $g (${res:-no result}):${why#;}; its lines:"
+    grep "^GUEST $g:\|^DMLOG $g:\|^XL $g:\|^XEN $g:" "$log" | tail -n 60
+    fails=$((fails + 1))
+}
+if [ $have_linux = 0 ]; then
+    say "FAIL: linux-tandem: no $guest_dir/vmlinuz and initramfs.cpio (make guest)"
+    fails=$((fails + 1))
+else
+    [ "${XEN_LINUX_QEMU:-0}" = 1 ] && judge_linux linux-qemu pass
+    judge_linux linux-tandem $expect
+fi
+if [ $have_linux = 1 ] && [ $expect = pass ]; then
+    g=linux-tandem
+    fwdma=$(stat_rw $g "io 0x514 fw_cfg-dma")
+    gmem=$(stat_rw $g "mem 0x0 xen.guest-memory")
+    com1=$(stat_rw $g "io 0x3f8 com1")
+    if [ -n "$fwdma" ] && [ "${fwdma#* }" -gt 0 ] && [ -n "$gmem" ] && [ "${gmem#* }" -gt 0 ]
+    then
+        say "PASS: $g statistics: fw_cfg DMA register writes ${fwdma#* }, guest memory" \
+            "reads/writes ${gmem% *}/${gmem#* } (the DMA), COM1 reads/writes" \
+            "${com1% *}/${com1#* }"
+    else
+        say "FAIL: $g statistics: no fw_cfg DMA into guest memory counted" \
+            "(fw_cfg-dma ${fwdma:-no row}, guest memory ${gmem:-no row})"
+        sed -n "s/^DMSTATS $g: /    /p" "$log"
         fails=$((fails + 1))
     fi
 fi

@@ -9,9 +9,15 @@
 #   XL <name>: <xl create's output>       DMLOG <name>: <the device model's log>
 #   DMSTATS <name>: <a line of tandem's request statistics table, which it writes to its
 #                   stderr (libxl: /var/log/xen/qemu-dm-NAME.log) when xl destroy stops it>
+#   GUEST-READY <name> <seconds>           (guests with a .ready pattern, see below)
 #   GUEST-RESULT <name> done|timeout|create-failed  <seconds>
 # Done means: /scenario/<name>.wait, a shell command, succeeds when there is one; else the
 # guest runtime's EXIT line is on COM1. It judges nothing itself: run.sh does.
+# A guest waits GUEST_TIMEOUT seconds (60), or what /scenario/<name>.timeout says.
+# A guest whose configuration says serial = "pipe:PATH" gets the FIFOs PATH.in and
+# PATH.out made before xl create; PATH.out is copied to its COM1 log. When its COM1 shows
+# the pattern in /scenario/<name>.ready, the line in /scenario/<name>.type is typed into
+# PATH.in (again every 20 s until the guest is done, in case the first went unread).
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-60}
 
 up() { cut -d' ' -f1 /proc/uptime; }
@@ -19,6 +25,19 @@ up() { cut -d' ' -f1 /proc/uptime; }
 for g in $(cat /scenario/guests); do
     ser=/tmp/$g.serial
     : > "$ser"
+    limit=$GUEST_TIMEOUT
+    [ -f "/scenario/$g.timeout" ] && limit=$(cat "/scenario/$g.timeout")
+    pipe=$(sed -n 's/^serial = "pipe:\(.*\)"$/\1/p' "/scenario/$g.cfg")
+    catpid=""
+    if [ -n "$pipe" ]; then
+        rm -f "$pipe.in" "$pipe.out"
+        mkfifo "$pipe.in" "$pipe.out"
+        cat "$pipe.out" > "$ser" &
+        catpid=$!
+    fi
+    ready=""
+    [ -f "/scenario/$g.ready" ] && ready=$(cat "/scenario/$g.ready")
+    typed=""
     echo "dom0: xl create $g at $(up) s"
     t0=$(cut -d. -f1 /proc/uptime)
     result=done
@@ -29,7 +48,18 @@ for g in $(cat /scenario/guests); do
         wait="grep -q '^EXIT: ' $ser"
         [ -f "/scenario/$g.wait" ] && wait=$(cat "/scenario/$g.wait")
         until sh -c "$wait" >/dev/null 2>&1; do
-            if [ $i -ge $((GUEST_TIMEOUT * 5)) ]; then
+            if [ -n "$ready" ] && grep -q -- "$ready" "$ser" 2>/dev/null; then
+                if [ -z "$typed" ]; then
+                    echo "GUEST-READY $g $(($(cut -d. -f1 /proc/uptime) - t0)) s"
+                fi
+                if [ -n "$pipe" ] && [ -f "/scenario/$g.type" ] &&
+                   { [ -z "$typed" ] || [ $((i - typed)) -ge 100 ]; }; then
+                    timeout 10 sh -c 'cat "$1" > "$2"' sh "/scenario/$g.type" "$pipe.in"
+                    echo "dom0: typed into $g's COM1: $(cat "/scenario/$g.type")"
+                    typed=$i
+                fi
+            fi
+            if [ $i -ge $((limit * 5)) ]; then
                 result=timeout
                 break
             fi
@@ -46,6 +76,16 @@ for g in $(cat /scenario/guests); do
     xl dmesg 2>/dev/null | sed -n "s/^.*(d[0-9][0-9]*) /XEN $g: /p" > "/tmp/$g.xen"
     xl dmesg -c > /dev/null 2>&1
     xl destroy "$g" > /dev/null 2>&1
+    if [ -n "$catpid" ]; then
+        # the copy ends when the device model closes PATH.out; a model that never opened it
+        # leaves cat waiting in open()
+        i=0
+        while kill -0 "$catpid" 2>/dev/null && [ $i -lt 25 ]; do
+            sleep 0.2
+            i=$((i + 1))
+        done
+        kill "$catpid" 2>/dev/null
+    fi
     dmlog=/var/log/xen/qemu-dm-$g.log
     if grep -q tandem-dm "/scenario/$g.cfg"; then
         # the table comes when the device model handles libxl's stop signal
