@@ -25,7 +25,9 @@
  * HVM domain's config), as qemu-xen does it: only then the board creates fw_cfg (ports
  * 0x510/0x511, DMA at 0x514) with a Linux bzImage's items (hw/x86/linux_boot.h,
  * linux_boot_fw_cfg; low RAM is -m, below Xen's 0xF0000000 hole), tandem's option ROM
- * (pc-bios/linuxboot_rom.h) and a "bootorder" naming it: hvmloader runs SeaBIOS, SeaBIOS
+ * (pc-bios/linuxboot_rom.h), a "bootorder" naming it and an "etc/e820" with the low RAM
+ * (which keeps SeaBIOS from reading a size of RAM above 4 GiB from CMOS bytes Xen's RTC
+ * lacks, and leaves hvmloader's memory map in charge): hvmloader runs SeaBIOS, SeaBIOS
  * runs the ROM from fw_cfg, the ROM copies the kernel by fw_cfg DMA (which writes the
  * guest's RAM through the window above) and enters its real-mode setup code. Multiboot
  * kernels are refused.
@@ -50,6 +52,7 @@
 /* Where Xen's HVM guests' RAM below 4 GiB ends at most (HVM_BELOW_4G_RAM_END in Xen's
  * public xen/hvm/e820.h): above it hvmloader keeps the PCI hole, and RAM moves above 4 GiB. */
 #define XENFV_BELOW_4G_RAM_END 0xF0000000ull
+#define XENFV_E820_ENTRY 20        /* fw_cfg "etc/e820": {le64 address, le64 length, le32 type} */
 
 typedef struct XenFVBoard {
     Device *serial[MACHINE_MAX_SERIAL];
@@ -89,6 +92,7 @@ static void xenfv_send_msi(Machine *m, uint64_t addr, uint32_t data)
 static int xenfv_kernel(Machine *m, XenFVBoard *b)
 {
     uint64_t lowmem = MIN(m->opts.ram_size, XENFV_BELOW_4G_RAM_END);
+    uint8_t e820[XENFV_E820_ENTRY] = { 0 };
     LinuxBoot lb;
     size_t size;
     uint8_t *img;
@@ -114,7 +118,14 @@ static int xenfv_kernel(Machine *m, XenFVBoard *b)
     if (r < 0 || linuxboot_rom_add(b->fw_cfg) < 0) {
         return -1;
     }
-    return 0;
+    /* "etc/e820" with the low RAM only: SeaBIOS skips entries below the RAM size it has
+     * from hvmloader, and with this file present it no longer reads the size of RAM above
+     * 4 GiB from CMOS, whose bytes Xen's RTC does not have (0xff: a phantom 1 TiB). */
+    for (int i = 0; i < 8; i++) {
+        e820[8 + i] = (uint8_t)(lowmem >> (8 * i));
+    }
+    e820[16] = E820_RAM;
+    return fw_cfg_add_file(b->fw_cfg, "etc/e820", e820, sizeof(e820)) < 0 ? -1 : 0;
 }
 
 static int xenfv_init(Machine *m)
