@@ -44,22 +44,22 @@ for g in $(cat /scenario/guests); do
     if ! timeout 120 xl create "/scenario/$g.cfg" > "/tmp/$g.xl" 2>&1; then
         result=create-failed
     else
-        i=0
         wait="grep -q '^EXIT: ' $ser"
         [ -f "/scenario/$g.wait" ] && wait=$(cat "/scenario/$g.wait")
         until sh -c "$wait" >/dev/null 2>&1; do
+            now=$(cut -d. -f1 /proc/uptime)
             if [ -n "$ready" ] && grep -q -- "$ready" "$ser" 2>/dev/null; then
                 if [ -z "$typed" ]; then
-                    echo "GUEST-READY $g $(($(cut -d. -f1 /proc/uptime) - t0)) s"
+                    echo "GUEST-READY $g $((now - t0)) s"
                 fi
                 if [ -n "$pipe" ] && [ -f "/scenario/$g.type" ] &&
-                   { [ -z "$typed" ] || [ $((i - typed)) -ge 100 ]; }; then
+                   { [ -z "$typed" ] || [ $((now - typed)) -ge 20 ]; }; then
                     timeout 10 sh -c 'cat "$1" > "$2"' sh "/scenario/$g.type" "$pipe.in"
                     echo "dom0: typed into $g's COM1: $(cat "/scenario/$g.type")"
-                    typed=$i
+                    typed=$now
                 fi
             fi
-            if [ $i -ge $((limit * 5)) ]; then
+            if [ $((now - t0)) -ge "$limit" ]; then
                 result=timeout
                 break
             fi
@@ -68,7 +68,6 @@ for g in $(cat /scenario/guests); do
                 break
             fi
             sleep 0.2
-            i=$((i + 1))
         done
     fi
     t1=$(cut -d. -f1 /proc/uptime)
