@@ -150,7 +150,8 @@ typedef struct LinuxLayout {
 } LinuxLayout;
 
 static int linux_layout(const char *path, const uint8_t *img, uint16_t version,
-                        uint64_t pm_size, uint64_t lowmem, bool at_1mib, LinuxLayout *lay)
+                        uint64_t pm_size, uint64_t lowmem, uint64_t reserve, bool at_1mib,
+                        LinuxLayout *lay)
 {
     bool relocatable = version >= 0x205 && img[HDR_RELOCATABLE];
     uint64_t align = version >= 0x205 ? rd32(img + HDR_KERNEL_ALIGNMENT) : 0;
@@ -182,11 +183,12 @@ static int linux_layout(const char *path, const uint8_t *img, uint16_t version,
     lay->pm_size = pm_size;
     lay->runtime_start = runtime;
     lay->end = MAX(load + pm_size, runtime + MAX(init_size, pm_size));
-    if (lay->end > lowmem) {
+    if (lay->end + reserve > lowmem) {
         error_report("'%s' needs RAM up to %" PRIu64 " MiB to start (it runs at 0x%" PRIx64
                      " and needs %" PRIu64 " KiB there); the guest has %" PRIu64
-                     " MiB below 4 GiB", path, (lay->end + MiB - 1) / MiB, runtime,
-                     MAX(init_size, pm_size) / KiB, lowmem / MiB);
+                     " MiB below 4 GiB%s", path, (lay->end + MiB - 1) / MiB, runtime,
+                     MAX(init_size, pm_size) / KiB, lowmem / MiB,
+                     reserve ? ", and its top MiB is kept for the firmware" : "");
         return -1;
     }
     return 0;
@@ -349,7 +351,7 @@ int linux_boot_load(Machine *m, const char *path, const uint8_t *img, size_t siz
     if (linux_check_cmdline(img, cmdline, LINUX_LOW_END - LINUX_CMDLINE_ADDR) < 0) {
         return -1;
     }
-    if (linux_layout(path, img, version, pm_size, lowmem, false, &lay) < 0) {
+    if (linux_layout(path, img, version, pm_size, lowmem, 0, false, &lay) < 0) {
         return -1;
     }
     if (initrd_path) {
@@ -427,10 +429,11 @@ int linux_boot_fw_cfg(Device *fw_cfg, const char *path, const uint8_t *img, size
                      lowmem / KiB);
         return -1;
     }
-    lowmem -= LINUX_FW_CFG_TOP_RESERVE;
-    if (linux_layout(path, img, li.version, li.pm_size, lowmem, true, &lay) < 0) {
+    if (linux_layout(path, img, li.version, li.pm_size, lowmem, LINUX_FW_CFG_TOP_RESERVE, true,
+                     &lay) < 0) {
         return -1;
     }
+    lowmem -= LINUX_FW_CFG_TOP_RESERVE;
     if (initrd_path &&
         linux_read_initrd(initrd_path, img, li.version, lowmem, 0, lay.end, &initrd,
                           &initrd_addr, &initrd_size) < 0) {

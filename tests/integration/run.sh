@@ -11,7 +11,7 @@ guests=${2:?usage: run.sh TANDEM GUEST_DIR}
 dir=$(dirname "$0")
 fail=0
 for t in "$dir"/bad-input.sh "$dir"/logging.sh "$dir"/triple-fault.sh "$dir"/bios.sh "$dir"/serial-pipe.sh "$dir"/linux-boot-input.sh \
-         "$dir"/kvm.sh "$dir"/compare.sh "$dir"/lockstep.sh "$dir"/monitor.sh "$dir"/accel-switch.sh "$dir"/xen.sh; do
+         "$dir"/kvm.sh "$dir"/compare.sh "$dir"/lockstep.sh "$dir"/monitor.sh "$dir"/accel-switch.sh "$dir"/xen.sh "$dir"/xenfv-kernel.sh; do
     [ -f "$t" ] || continue
     echo "== $(basename "$t")"
     sh "$t" "$emu" "$guests" || fail=1

@@ -63,7 +63,9 @@ for g in $(cat /scenario/guests); do
                 result=timeout
                 break
             fi
-            if ! xl domid "$g" >/dev/null 2>&1; then
+            # twice in a row: one xl query can fail while the domain's devices connect
+            if ! xl domid "$g" >/dev/null 2>&1 && { sleep 0.5; ! xl domid "$g" >/dev/null 2>&1; }
+            then
                 result=domain-gone
                 break
             fi
