@@ -2,8 +2,8 @@
 /*
  * pc-bios/linuxboot.S — tandem's Linux boot option ROM: a BIOS (SeaBIOS) boots a Linux
  * bzImage that the device model offers in fw_cfg, through the kernel's 16-bit real-mode
- * entry. 16-bit real-mode code for any x86 from the 386 on; assembled with GNU as and
- * linked at offset 0 (pc-bios/linuxboot.ld) into a flat image that tandem embeds.
+ * entry. 16-bit real-mode code for any x86 from the 486 on (BSWAP); assembled with GNU as
+ * and linked at offset 0 (pc-bios/linuxboot.ld) into a flat image that tandem embeds.
  *
  * What it is:
  * - A PnP option ROM (the PC option ROM header: 55 AA, size, init entry at offset 3, the

@@ -21,7 +21,8 @@ $(PCBIOS_OUT)/linuxboot.bin: $(PCBIOS_OUT)/linuxboot.o pc-bios/linuxboot.ld
 	$(Q)$(PCBIOS_LD) -m elf_i386 -nostdlib --build-id=none -T pc-bios/linuxboot.ld -o $@ $<
 
 # the embedding object needs the image; the path reaches .incbin through a macro
-$(BUILD)/pc-bios/linuxboot_rom.o: pc-bios/linuxboot_rom.c $(PCBIOS_OUT)/linuxboot.bin $(BUILD)/config.h
+$(BUILD)/pc-bios/linuxboot_rom.o: pc-bios/linuxboot_rom.c $(PCBIOS_OUT)/linuxboot.bin \
+                                  $(BUILD)/config.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS_ALL) -DLINUXBOOT_BIN='"$(PCBIOS_OUT)/linuxboot.bin"' -MMD -MP -c $< -o $@
