@@ -857,6 +857,7 @@ static int kvm_enter(Machine *m, const char **why)
 
     if (r < 0 && kvm.irqchip_in_kernel) {
         m->accel_set_irq = NULL;    /* the board's lines stay with tandem's models */
+        m->accel_send_msi = NULL;
     }
     return r;
 }

@@ -123,6 +123,9 @@ int kvm_arch_irqchip_to_models(Machine *m, const char **why);
  * first, then the 8259s and IOAPIC), the asserted level-triggered lines asserted again,
  * and the board's GSIs to KVM. After vcpu_init. 0, or -1 with *why set. Big lock held. */
 int kvm_arch_irqchip_from_models(Machine *m, const char **why);
+/* Machine.accel_send_msi with the in-kernel irqchip: a message to KVM's local APICs
+ * (KVM_SIGNAL_MSI). */
+void kvm_arch_send_msi(Machine *m, uint64_t addr, uint32_t data);
 /* Machine.accel_set_irq with the in-kernel irqchip: a GSI level (KVM_IRQ_LINE). */
 void kvm_arch_set_irq(Machine *m, int gsi, int level);
 /* Single-stepping with the userspace irqchip on PVM, which reports a stepped HLT as a

@@ -23,7 +23,8 @@
  *          APIC).
  * IRQs:    in-kernel irqchip (default): KVM's PIC, IOAPIC and local APICs; the pc board's
  *          GSIs arrive through Machine.accel_set_irq (KVM_IRQ_LINE) with the board's
- *          routing (ISA IRQ n to PIC input n and IOAPIC pin n, IRQ 0 to pin 2); at machine
+ *          routing (ISA IRQ n to PIC input n and IOAPIC pin n, IRQ 0 to pin 2; the PIIX3's
+ *          PIRQs on GSIs 16-19), and MSIs through Machine.accel_send_msi (KVM_SIGNAL_MSI); at machine
  *          reset they take the state tandem's models were reset to (PIC vector bases and
  *          masks, IOAPIC ID, local APICs as after power-up). Userspace irqchip
  *          (-machine kernel-irqchip=off): tandem's PIC/APIC/IOAPIC; interrupts are
@@ -142,9 +143,25 @@ int kvm_arch_init(Machine *m)
                 return -1;
             }
             m->accel_set_irq = kvm_arch_set_irq;
+            m->accel_send_msi = kvm_arch_send_msi;
         }
     }
     return kvm_get_supported_cpuid();
+}
+
+void kvm_arch_send_msi(Machine *m, uint64_t addr, uint32_t data)
+{
+    struct kvm_msi msi = { 0 };
+    int r;
+
+    msi.address_lo = (uint32_t)addr;
+    msi.address_hi = (uint32_t)(addr >> 32);
+    msi.data = data;
+    r = kvm_ioctl(kvm.vm_fd, KVM_SIGNAL_MSI, &msi);
+    if (r < 0) {
+        error_report("KVM: KVM_SIGNAL_MSI 0x%" PRIx64 "/0x%x failed: %s", addr, data,
+                     strerror(-r));
+    }
 }
 
 void kvm_arch_set_irq(Machine *m, int gsi, int level)
@@ -1331,6 +1348,7 @@ int kvm_arch_irqchip_to_models(Machine *m, const char **why)
     i8259_set_state(pdev, ps);
 
     m->accel_set_irq = NULL;
+    m->accel_send_msi = NULL;
     for (int i = 0; i < m->ncpus; i++) {
         KVMCPU *kv = kvm_cpu(m->cpus[i]);
         m->cpus[i]->halted = kv->halted;    /* the MP state read by get_state */
@@ -1485,5 +1503,6 @@ int kvm_arch_irqchip_from_models(Machine *m, const char **why)
     kvm.gsi_level = levels;
     kvm.irqchip_reset_pending = false;
     m->accel_set_irq = kvm_arch_set_irq;
+    m->accel_send_msi = kvm_arch_send_msi;
     return 0;
 }

@@ -290,15 +290,16 @@ static int pc_init(Machine *m)
     if (!pc->piix3) {
         return -1;
     }
+    /* through the GSIs, so that under KVM's in-kernel irqchip PCI INTx reaches KVM's PIC
+     * and IOAPIC as every other interrupt of the board does */
     for (int irq = 0; irq < 16; irq++) {
         if (PIIX3_ROUTABLE_IRQS & (1u << irq)) {
-            irq_connect(device_irq_out(pc->piix3, PIIX3_OUT_ISA_IRQ(irq)),
-                        device_irq_in(pc->pic, irq));
+            irq_connect(device_irq_out(pc->piix3, PIIX3_OUT_ISA_IRQ(irq)), &pc->gsi[irq]);
         }
     }
     for (int p = 0; p < PIIX3_NUM_PIRQS; p++) {
         irq_connect(device_irq_out(pc->piix3, PIIX3_OUT_PIRQ(p)),
-                    device_irq_in(pc->ioapic, PIIX3_PIRQ_GSI_BASE + p));
+                    &pc->gsi[PIIX3_PIRQ_GSI_BASE + p]);
     }
     return 0;
 }
