@@ -3,8 +3,9 @@ include tests/guests/x86/module.mk
 
 # check-xen: tandem against a real Xen (tests/xen/run.sh boots Debian's Xen under
 # qemu-system-x86_64 TCG; the host image is built from Debian's archive into build/xen,
-# which needs root). Not part of `make check`: slow and still incomplete. Skipped, with the
-# reason, where the image cannot be built.
+# which needs root). Not part of `make check` (it needs root and takes over 2 minutes);
+# .ci/run runs it after `make check`. Skipped, with the reason, where the image cannot be
+# built.
 XEN_OUT := $(BUILD)/tests/xen
 $(XEN_OUT)/tiny.o: tests/xen/tiny.c
 	@mkdir -p $(dir $@)
