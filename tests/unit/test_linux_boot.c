@@ -18,6 +18,7 @@
 #include "hw/x86/linux_boot.h"
 #include <check.h>
 #include <unistd.h>
+#include "tests/unit/capture.h"
 
 #define KERNEL_BYTES 0x3000u
 #define RSDP 0xE0000u
@@ -224,36 +225,6 @@ static void check_initrd_at(hwaddr addr, size_t size)
     }
     ck_assert_msg(bad == size, "initrd byte %zu differs", bad);
     free(buf);
-}
-
-/* ---- stderr capture ---- */
-
-typedef struct Capture {
-    int saved;
-    FILE *tmp;
-} Capture;
-
-static void capture_begin(Capture *c)
-{
-    fflush(stderr);
-    c->tmp = tmpfile();
-    ck_assert_ptr_nonnull(c->tmp);
-    c->saved = dup(2);
-    dup2(fileno(c->tmp), 2);
-}
-
-static char *capture_end(Capture *c)
-{
-    static char text[4096];
-    size_t n;
-    fflush(stderr);
-    dup2(c->saved, 2);
-    close(c->saved);
-    rewind(c->tmp);
-    n = fread(text, 1, sizeof(text) - 1, c->tmp);
-    text[n] = 0;
-    fclose(c->tmp);
-    return text;
 }
 
 /* Load expecting failure: exactly one line on stderr, containing want. */

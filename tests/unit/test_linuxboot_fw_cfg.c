@@ -21,6 +21,7 @@
 #include "pc-bios/linuxboot_rom.h"
 #include <check.h>
 #include <unistd.h>
+#include "tests/unit/capture.h"
 
 #define KERNEL_BYTES 0x3000u
 #define SETUP_SECTS 4u
@@ -157,36 +158,6 @@ static void make_initrd(size_t size)
     ck_assert_int_eq(write(fd, buf, size), (ssize_t)size);
     close(fd);
     free(buf);
-}
-
-/* ---- stderr capture ---- */
-
-typedef struct Capture {
-    int saved;
-    FILE *tmp;
-} Capture;
-
-static void capture_begin(Capture *c)
-{
-    fflush(stderr);
-    c->tmp = tmpfile();
-    ck_assert_ptr_nonnull(c->tmp);
-    c->saved = dup(2);
-    dup2(fileno(c->tmp), 2);
-}
-
-static char *capture_end(Capture *c)
-{
-    static char text[4096];
-    size_t n;
-    fflush(stderr);
-    dup2(c->saved, 2);
-    close(c->saved);
-    rewind(c->tmp);
-    n = fread(text, 1, sizeof(text) - 1, c->tmp);
-    text[n] = 0;
-    fclose(c->tmp);
-    return text;
 }
 
 static void expect_error(const uint8_t *img, size_t size, const char *cmdline,

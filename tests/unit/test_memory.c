@@ -13,6 +13,7 @@
 #include "hw/core/memory.h"
 #include <check.h>
 #include <unistd.h>
+#include "tests/unit/capture.h"
 
 /* ---------------------------------------------------------------------------------------
  * Fixture: a 4 GiB root container, an address space over it, and a pool of regions that
@@ -150,34 +151,6 @@ static const MemRegionOps ops_unaligned = { .read = dev_read, .write = dev_write
 /* ---------------------------------------------------------------------------------------
  * stderr capture (error_report) into a string.
  */
-
-typedef struct Capture {
-    int saved;
-    FILE *tmp;
-} Capture;
-
-static void capture_begin(Capture *c)
-{
-    fflush(stderr);
-    c->tmp = tmpfile();
-    ck_assert_ptr_nonnull(c->tmp);
-    c->saved = dup(2);
-    dup2(fileno(c->tmp), 2);
-}
-
-static char *capture_end(Capture *c)
-{
-    static char text[4096];
-    size_t n;
-    fflush(stderr);
-    dup2(c->saved, 2);
-    close(c->saved);
-    rewind(c->tmp);
-    n = fread(text, 1, sizeof(text) - 1, c->tmp);
-    text[n] = 0;
-    fclose(c->tmp);
-    return text;
-}
 
 static const FlatRange *range(int i)
 {
