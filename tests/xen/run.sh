@@ -311,11 +311,19 @@ if [ $expect = pass ]; then
         why="$why; no DMA reads and writes of guest memory counted (${dma:-no row})"
     [ "${msi:-0}" -ge 5 ] || why="$why; fewer than 5 MSIs sent to Xen (${msi:-no row})"
     [ "${route:-0}" -ge 1 ] || why="$why; no PCI link route sent to Xen (${route:-no row})"
+    # the guest set Xen's RTC a year forward: Xen's buffered TIMEOFFSET request
+    toff=$(sed -n "s/^DMLOG $g: tandem: xen: the guest set its RTC: time offset \(-*[0-9]*\) s\$/\1/p" \
+           "$log" | tail -n 1)
+    nbuf=$(stat_n $g buffered)
+    [ "${nbuf:-0}" -ge 1 ] || why="$why; no buffered request served (${nbuf:-no row})"
+    [ -n "$toff" ] && [ "$toff" -ge 28000000 ] && [ "$toff" -le 33000000 ] ||
+        why="$why; no time offset of about a year from the RTC write (${toff:-none})"
     if [ -z "$why" ]; then
         say "PASS: $g statistics: COM1 reads/writes ${com1% *}/${com1#* }, pc-testdev MMIO" \
             "${mmio% *}/${mmio#* }, MMIO ioreqs $mr read $mw write, $ptr with data in RAM;" \
             "edu MMIO ${edu% *}/${edu#* }, DMA reads/writes of guest memory" \
-            "${dma% *}/${dma#* }, $msi MSIs, $route link routes"
+            "${dma% *}/${dma#* }, $msi MSIs, $route link routes; $nbuf buffered" \
+            "request(s), the RTC's time offset $toff s"
     else
         say "FAIL: $g statistics:${why#;}"
         fails=$((fails + 1))

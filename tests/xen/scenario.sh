@@ -96,6 +96,7 @@ for g in $(cat /scenario/guests); do
             i=$((i + 1))
         done
         sed -n '/device model statistics/,$p' "$dmlog" 2>/dev/null | sed "s/^/DMSTATS $g: /"
+        grep "time offset" "$dmlog" 2>/dev/null | sed "s/^/DMLOG $g: /"
     fi
     sed "s/^/XL $g: /" "/tmp/$g.xl"
     awk -v p="GUEST $g: " '{ sub(/\r$/, ""); print p $0 }' "$ser"

@@ -17,6 +17,8 @@
  * (slot + pin) & 3, not the PC swizzle), an MSI through Xen's virtual local APIC, and DMA
  * both ways, which the device model makes through its mappings of the guest's RAM.
  * Without an edu device that part prints "XEN-TINY: SKIP: no edu".
+ * Last, it sets the RTC's year one forward (the RTC is Xen's, which then sends every device
+ * model the domain's new time offset as a buffered request: the harness checks tandem's log).
  * Not used: 8-byte MMIO, the unplug writes (which would unplug qemu-xen's disks). Built
  * with tests/guests/x86/lib; the Multiboot magic is not checked: Xen does not enter
  * firmware through Multiboot.
@@ -111,6 +113,44 @@ static void edu_xen_checks(void)
     edu_checks(&env);
 }
 
+/* The RTC is Xen's: setting it moves the domain's time offset, which Xen reports to every
+ * device model as a buffered IOREQ_TYPE_TIMEOFFSET request (8 bytes: two slots of the
+ * buffered ring). Set the year one forward (BCD or binary, as register B says) with the SET
+ * bit held, as an OS setting the clock does; the harness checks the device model's log for
+ * the offset (about 365 days). */
+#define RTC_SECONDS 0x00
+#define RTC_YEAR 0x09
+#define RTC_REG_B 0x0b
+#define  RTC_B_SET 0x80
+#define  RTC_B_BINARY 0x04
+
+static uint8_t cmos_read(uint8_t reg)
+{
+    outb(0x70, reg);
+    return inb(0x71);
+}
+
+static void cmos_write(uint8_t reg, uint8_t v)
+{
+    outb(0x70, reg);
+    outb(0x71, v);
+}
+
+static void rtc_year_forward(void)
+{
+    uint8_t b = cmos_read(RTC_REG_B), y = cmos_read(RTC_YEAR), ny;
+    int bin = (b & RTC_B_BINARY) != 0;
+    unsigned year = bin ? y : (unsigned)((y >> 4) * 10 + (y & 15));
+
+    year = (year + 1) % 100;
+    ny = bin ? (uint8_t)year : (uint8_t)(((year / 10) << 4) | (year % 10));
+    cmos_write(RTC_REG_B, b | RTC_B_SET);
+    cmos_write(RTC_YEAR, ny);
+    cmos_write(RTC_REG_B, b & (uint8_t)~RTC_B_SET);
+    check(cmos_read(RTC_YEAR) == ny, "RTC (Xen's) year set one forward");
+    printf("XEN-TINY: RTC year %02x -> %02x (register B 0x%02x)\n", y, ny, b);
+}
+
 int main(void)
 {
     uint32_t r[4];
@@ -130,5 +170,6 @@ int main(void)
     mmio_checks();
     platform_checks();
     edu_xen_checks();
+    rtc_year_forward();
     finish();
 }
