@@ -25,9 +25,11 @@
 #   tandem's request statistics (printed when xl destroy stops it, DMSTATS lines) are shown
 #   for the tandem guests; for tiny-tandem they must count COM1's writes and pc-testdev's
 #   MMIO reads and writes, as ioreqs of both kinds, edu's MMIO, its DMA (accesses of the
-#   guest-memory window), the MSIs and the PCI link route sent to Xen.
-#   linux-tandem Debian's Linux as an HVM guest booted directly (kernel=, ramdisk=, extra=:
-#                tandem's default guest, GUEST_DIR/vmlinuz and initramfs.cpio), tandem as
+#   guest-memory window), the MSIs and the PCI link route sent to Xen; and the tiny guest's
+#   RTC write must come back as Xen's buffered time-offset request (about a year).
+#   linux-tandem Debian's Linux as an HVM guest with 2 vCPUs booted directly (kernel=,
+#                ramdisk=, extra=: tandem's default guest, GUEST_DIR/vmlinuz and
+#                initramfs.cpio; /init must report both CPUs), tandem as
 #                device model: libxl's -kernel/-initrd/-append become fw_cfg items, SeaBIOS
 #                runs tandem's option ROM (pc-bios/linuxboot.S), which copies them by fw_cfg
 #                DMA into the guest and enters the kernel. COM1 is tandem's pipe back end
@@ -145,7 +147,8 @@ ramdisk = "/scenario/initramfs.cpio"
 extra = "'"$linux_append"'"
 tsc_mode = "native"
 vkb_device = 0' "$2" |
-        sed -e 's/^memory = .*/memory = 256/' -e "s|^serial = .*|serial = \"pipe:/tmp/$1\"|"
+        sed -e 's/^memory = .*/memory = 256/' -e 's/^vcpus = .*/vcpus = 2/' \
+            -e "s|^serial = .*|serial = \"pipe:/tmp/$1\"|"
     echo "TANDEM-GUEST-READY" > "$sc/scenario/$1.ready"
     echo 'echo XEN-SHELL-$((6*7))' > "$sc/scenario/$1.type"
     echo "grep -q XEN-SHELL-42 /tmp/$1.serial" > "$sc/scenario/$1.wait"
@@ -336,6 +339,8 @@ judge_linux() { # guest expected(pass|xfail)
     rdy=$(sed -n "s/^GUEST-READY $g \([0-9]* s\).*/\1/p" "$log" | head -n 1)
     why=""
     grep -q "^GUEST $g: .*TANDEM-GUEST-READY" "$log" || why="$why; no TANDEM-GUEST-READY"
+    grep -q "^GUEST $g: .*TANDEM-GUEST-READY (.*, 2 CPU(s))" "$log" ||
+        why="$why; Linux did not bring up both vCPUs"
     grep -q "^GUEST $g: .*XEN-SHELL-42" "$log" ||
         why="$why; the shell did not answer XEN-SHELL-42 on COM1"
     if [ $g = linux-tandem ]; then
