@@ -81,6 +81,7 @@ typedef struct XenState {
              n_unknown;
     uint64_t n_maps, n_unmaps;        /* foreign-mapping cache: buckets mapped, unmapped */
     uint64_t n_msi, n_link_route;     /* interrupts sent other than ISA/INTx levels */
+    uint64_t *n_vcpu;                 /* synchronous requests served, per vCPU */
     int64_t time_offset;
     int sig_pipe[2];                  /* SIGHUP/SIGTERM/SIGINT to the main loop */
     unsigned sig_watch;
@@ -389,6 +390,7 @@ static void evtchn_readable(void *opaque)
         }
         drain_buffered(s);   /* buffered writes come before the synchronous request */
         if (req->state == STATE_IOREQ_READY) {
+            s->n_vcpu[i]++;
             __atomic_thread_fence(__ATOMIC_ACQUIRE);   /* the request's fields after its state */
             req->state = STATE_IOREQ_INPROCESS;
             serve(s, req);
@@ -502,6 +504,7 @@ static int xen_init(Machine *m)
         return xen_fail("cannot enable the ioreq server");
     }
     s->vcpu_port = xzalloc(sizeof(*s->vcpu_port) * (size_t)m->ncpus);
+    s->n_vcpu = xzalloc(sizeof(*s->n_vcpu) * (size_t)m->ncpus);
     for (int i = 0; i < m->ncpus; i++) {
         xenevtchn_port_or_error_t p =
             xenevtchn_bind_interdomain(s->xce, (uint32_t)s->domid, s->shared->vcpu_ioreq[i].vp_eport);
@@ -596,6 +599,11 @@ static void xen_stats(Machine *m, AccelStatFn *fn, void *opaque)
     fn(opaque, "ioreqs", "time-offset", s->n_timeoffset);
     fn(opaque, "ioreqs", "invalidate", s->n_invalidate);
     fn(opaque, "ioreqs", "unknown", s->n_unknown);
+    for (int i = 0; s->n_vcpu && i < m->ncpus; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "from-vcpu%d", i);
+        fn(opaque, "ioreqs", name, s->n_vcpu[i]);
+    }
     fn(opaque, "interrupts", "msi", s->n_msi);
     fn(opaque, "interrupts", "pci-link-route", s->n_link_route);
     fn(opaque, "mapcache", "buckets-mapped", s->n_maps);

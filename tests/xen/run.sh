@@ -373,14 +373,18 @@ if [ $have_linux = 1 ] && [ $expect = pass ]; then
     fwdma=$(stat_rw $g "io 0x514 fw_cfg-dma")
     gmem=$(stat_rw $g "mem 0x0 xen.guest-memory")
     com1=$(stat_rw $g "io 0x3f8 com1")
-    if [ -n "$fwdma" ] && [ "${fwdma#* }" -gt 0 ] && [ -n "$gmem" ] && [ "${gmem#* }" -gt 0 ]
+    v0=$(stat_n $g from-vcpu0)
+    v1=$(stat_n $g from-vcpu1)
+    if [ -n "$fwdma" ] && [ "${fwdma#* }" -gt 0 ] && [ -n "$gmem" ] && [ "${gmem#* }" -gt 0 ] &&
+       [ "${v0:-0}" -gt 0 ] && [ "${v1:-0}" -gt 0 ]
     then
         say "PASS: $g statistics: fw_cfg DMA register writes ${fwdma#* }, guest memory" \
             "reads/writes ${gmem% *}/${gmem#* } (the DMA), COM1 reads/writes" \
-            "${com1% *}/${com1#* }"
+            "${com1% *}/${com1#* }, requests from vCPU 0 $v0 and vCPU 1 $v1"
     else
-        say "FAIL: $g statistics: no fw_cfg DMA into guest memory counted" \
-            "(fw_cfg-dma ${fwdma:-no row}, guest memory ${gmem:-no row})"
+        say "FAIL: $g statistics: no fw_cfg DMA into guest memory counted, or a vCPU" \
+            "sent no request (fw_cfg-dma ${fwdma:-no row}, guest memory ${gmem:-no row}," \
+            "vCPU 0 ${v0:-no row}, vCPU 1 ${v1:-no row})"
         sed -n "s/^DMSTATS $g: /    /p" "$log"
         fails=$((fails + 1))
     fi
