@@ -19,7 +19,7 @@ GUEST_LD ?= ld
 HOST_CC_GEN ?= $(CC)
 
 GUEST_X86_PROGS := hello modes arith exceptions paging string farcalls tasks segments fpu sse smp count \
-                   hvsig debugregs edu
+                   hvsig debugregs edu edupoll
 # Guests that are no pass/fail test but material for the integration tests (triplefault:
 # ends in a triple fault from 64-bit mode).
 GUEST_X86_EXTRA := triplefault
