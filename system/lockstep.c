@@ -132,12 +132,13 @@ typedef struct GoMsg {
                             * keep its device accesses and pages; nio, nfix, inject unused */
 } GoMsg;
 
-static bool write_all(int fd, const void *buf, size_t len)
+/* Move all len bytes to (is_write) or from fd, through EINTR; false on error or EOF. */
+static bool transfer_all(int fd, void *buf, size_t len, bool is_write)
 {
-    const char *p = buf;
+    char *p = buf;
 
     while (len) {
-        ssize_t r = write(fd, p, len);
+        ssize_t r = is_write ? write(fd, p, len) : read(fd, p, len);
         if (r < 0 && errno == EINTR) {
             continue;
         }
@@ -150,22 +151,14 @@ static bool write_all(int fd, const void *buf, size_t len)
     return true;
 }
 
+static bool write_all(int fd, const void *buf, size_t len)
+{
+    return transfer_all(fd, (void *)buf, len, true);
+}
+
 static bool read_all(int fd, void *buf, size_t len)
 {
-    char *p = buf;
-
-    while (len) {
-        ssize_t r = read(fd, p, len);
-        if (r < 0 && errno == EINTR) {
-            continue;
-        }
-        if (r <= 0) {
-            return false;
-        }
-        p += r;
-        len -= (size_t)r;
-    }
-    return true;
+    return transfer_all(fd, buf, len, false);
 }
 
 /* A message being built or received. */

@@ -110,6 +110,33 @@ static void timers_start(void)
     lapic_write(0x380, 1000000);
 }
 
+/* The TSC seen so far: steps backwards, jumps over TSC_MAX_STEP, and the first bad step. */
+typedef struct TscWatch {
+    uint64_t prev, bad_from, bad_to;
+    unsigned backwards, jumps, bad_line;
+} TscWatch;
+
+/* Read the TSC on line `line`, account for its step since the last read, return it. */
+static uint64_t tsc_step(TscWatch *w, unsigned line)
+{
+    uint64_t now = rdtsc();
+
+    if (now < w->prev || now - w->prev > TSC_MAX_STEP) {
+        if (!w->backwards && !w->jumps) {
+            w->bad_line = line;
+            w->bad_from = w->prev;
+            w->bad_to = now;
+        }
+        if (now < w->prev) {
+            w->backwards++;
+        } else {
+            w->jumps++;
+        }
+    }
+    w->prev = now;
+    return now;
+}
+
 static uint32_t line_work(uint32_t seed)
 {
     uint32_t x = seed | 1;
@@ -125,7 +152,6 @@ int main(void)
 {
     uint32_t h = 2166136261u;
     uint64_t sum = 0, sumsq = 0;
-    uint64_t prev;
     bool long_mode = cmdline_has("long");
     bool irq_mode = cmdline_has("irq");
 
@@ -138,9 +164,7 @@ int main(void)
         timers_start();
         printf("counting with timer interrupts\n");
     }
-    prev = rdtsc();
-    unsigned backwards = 0, jumps = 0, bad_line = 0;
-    uint64_t bad_from = 0, bad_to = 0;
+    TscWatch ts = { .prev = rdtsc() };
 
     for (uint32_t i = 1; i <= COUNT_N; i++) {
         uint64_t start;
@@ -154,36 +178,10 @@ int main(void)
         while (irq_mode && (pit_ticks < i * IRQ_TICKS_PER_LINE ||
                             apic_ticks < i * IRQ_TICKS_PER_LINE)) {
             __asm__ volatile("sti; hlt; cli" ::: "memory");
-            uint64_t now = rdtsc();
-            if (now < prev || now - prev > TSC_MAX_STEP) {
-                if (!backwards && !jumps) {
-                    bad_line = i;
-                    bad_from = prev;
-                    bad_to = now;
-                }
-                if (now < prev) {
-                    backwards++;
-                } else {
-                    jumps++;
-                }
-            }
-            prev = now;
+            tsc_step(&ts, i);
         }
         for (; !irq_mode;) {
-            uint64_t now = rdtsc();
-            if (now < prev || now - prev > TSC_MAX_STEP) {
-                if (!backwards && !jumps) {
-                    bad_line = i;
-                    bad_from = prev;
-                    bad_to = now;
-                }
-                if (now < prev) {
-                    backwards++;
-                } else {
-                    jumps++;
-                }
-            }
-            prev = now;
+            uint64_t now = tsc_step(&ts, i);
             if (now < start || now - start >= COUNT_DELAY_TICKS) {
                 break;
             }
@@ -200,14 +198,14 @@ int main(void)
         check(a <= 2 * p + 100 && p <= 2 * a + 100, "the two timers ticked at rates within 2x");
     }
     printf("checksum %08x\n", h);
-    if (bad_line) {
-        printf("first bad TSC step after line %u: %llx -> %llx\n", bad_line,
-               (unsigned long long)bad_from, (unsigned long long)bad_to);
+    if (ts.bad_line) {
+        printf("first bad TSC step after line %u: %llx -> %llx\n", ts.bad_line,
+               (unsigned long long)ts.bad_from, (unsigned long long)ts.bad_to);
     }
     check_eq64("sum of 1..200", sum, (uint64_t)COUNT_N * (COUNT_N + 1) / 2);
     check_eq64("sum of squares of 1..200", sumsq,
                (uint64_t)COUNT_N * (COUNT_N + 1) * (2 * COUNT_N + 1) / 6);
-    check_eq("TSC reads that went backwards", backwards, 0);
-    check_eq("TSC steps over 2^34 ticks", jumps, 0);
+    check_eq("TSC reads that went backwards", ts.backwards, 0);
+    check_eq("TSC steps over 2^34 ticks", ts.jumps, 0);
     finish();
 }
